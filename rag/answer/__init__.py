@@ -1,0 +1,1 @@
+"""The answering step: backends, citation validation, abstention."""

@@ -1,0 +1,140 @@
+"""The `rag` command line. Each subcommand is a small function over the public Assistant API."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import warnings
+from typing import Any, Callable
+
+from rag.errors import UserError
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+def command(name: str):
+    def register(fn):
+        COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def _assistant(args: argparse.Namespace, **overrides: Any):
+    from rag.assistant import Assistant
+
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    if getattr(args, "config", None):
+        return Assistant.from_config(args.config, data_dir=args.data_dir, **overrides)
+    return Assistant(data_dir=args.data_dir, **overrides)
+
+
+def _print_json(obj: Any) -> None:
+    print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
+
+
+@command("ingest")
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    assistant = _assistant(args)
+    bar = tqdm(unit=" papers", desc="ingest", disable=args.quiet, file=sys.stderr)
+
+    def progress(done: int, total: int | None) -> None:
+        if total:
+            bar.total = total
+        bar.update(done - bar.n)
+
+    try:
+        report = assistant.ingest(args.paths, progress=progress)
+    finally:
+        bar.close()
+    for rejection in report.rejected[: args.show_rejected]:
+        print(f"rejected: {rejection}", file=sys.stderr)
+    if len(report.rejected) > args.show_rejected:
+        print(f"... and {len(report.rejected) - args.show_rejected} more rejected", file=sys.stderr)
+    print(report.summary())
+    nothing_usable = report.added + report.updated + report.unchanged + report.merged == 0
+    return 1 if nothing_usable and report.rejected else 0
+
+
+@command("stats")
+def cmd_stats(args: argparse.Namespace) -> int:
+    stats = _assistant(args).stats()
+    if args.json:
+        _print_json(stats.to_dict())
+        return 0
+    print(f"papers:          {stats.papers}")
+    print(f"chunks:          {stats.chunks}")
+    print(f"sources:         {len(stats.sources)}" + (f" ({', '.join(stats.sources[:8])}{' …' if len(stats.sources) > 8 else ''})" if stats.sources else ""))
+    print(f"embedding model: {stats.embedding_model}")
+    print(f"store:           {stats.store_location}")
+    return 0
+
+
+def _print_hits(hits) -> None:
+    for rank, hit in enumerate(hits, 1):
+        year = hit.metadata.get("year") or ""
+        print(f"{rank:>2}. [{hit.score:.3f}] {hit.title} ({year}) {hit.paper_id}")
+
+
+@command("retrieve")
+def cmd_retrieve(args: argparse.Namespace) -> int:
+    hits = _assistant(args).retrieve(args.question, top_k=args.top_k)
+    if args.json:
+        _print_json([h.to_dict() for h in hits])
+    else:
+        _print_hits(hits)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rag", description="Question answering over scientific paper abstracts.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", help="data directory (default: RAG_DATA_DIR or ~/.local/share/rag)")
+    common.add_argument("--config", help="YAML settings file (default: built-in defaults)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", parents=[common], help="add files or folders of abstracts")
+    p.add_argument("paths", nargs="+", help="files or folders (listing pages, JSONL[.gz], CSV, BibTeX)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--show-rejected", type=int, default=20, help="how many rejected inputs to list")
+
+    p = sub.add_parser("stats", parents=[common], help="describe the collection")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("retrieve", parents=[common], help="find the papers for a question")
+    p.add_argument("question")
+    p.add_argument("--top-k", type=int, default=None)
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore", FutureWarning)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            code = COMMANDS[args.command](args)
+        for warning in caught:
+            if issubclass(warning.category, UserWarning) and "truncated" in str(warning.message):
+                print(f"warning: {warning.message}", file=sys.stderr)
+        return code
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted; nothing committed is lost: re-run the same command to finish", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

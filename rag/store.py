@@ -1,0 +1,141 @@
+"""The Chroma vector store: embedded PersistentClient by default, a server over HTTP on request.
+
+We talk to chromadb directly rather than through llama-index's ChromaVectorStore because
+we need array metadata for filters, explicit embeddings on every call (Chroma's default
+embedding function downloads a model, which fails offline), and the collection-level
+record of which embedding model filled it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from rag.errors import StoreUnavailable, UserError
+from rag.settings import ChromaSettings
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+def _connect(settings: ChromaSettings, data_dir: Path):
+    import chromadb
+    from chromadb.config import Settings as ChromaClientSettings
+
+    client_settings = ChromaClientSettings(anonymized_telemetry=False)
+    if settings.host:
+        try:
+            return chromadb.HttpClient(host=settings.host, port=settings.port, ssl=settings.ssl, settings=client_settings)
+        except Exception as exc:  # noqa: BLE001 - chromadb raises several types for "cannot connect"
+            raise StoreUnavailable(
+                f"cannot reach the Chroma server at {settings.host}:{settings.port} ({type(exc).__name__}); "
+                "start it with `chroma run --path DIR --port PORT` or unset chroma.host / RAG_CHROMA_HOST"
+            ) from None
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=client_settings)
+
+
+class ChromaStore:
+    """Chunks with their vectors and metadata, in one Chroma collection."""
+
+    def __init__(self, settings: ChromaSettings, data_dir: Path, model_name: str):
+        self.settings = settings
+        self.location = (
+            f"http://{settings.host}:{settings.port} (collection {settings.collection})"
+            if settings.host
+            else str(data_dir / "chroma")
+        )
+        self.client = _connect(settings, data_dir)
+        self.collection = self._guard(
+            lambda: self.client.get_or_create_collection(
+                settings.collection,
+                metadata={"embedding_model": model_name},
+                configuration={"hnsw": {"space": "cosine"}},
+                embedding_function=None,
+            )
+        )
+        stored_model = (self.collection.metadata or {}).get("embedding_model")
+        if stored_model != model_name:
+            raise UserError(
+                f"the store at {self.location} was built with embedding model '{stored_model}', "
+                f"not '{model_name}'; use the same model or a new --data-dir"
+            )
+        self.model_name = model_name
+
+    def _check_dimension(self, dimension: int) -> None:
+        """The dimension is recorded with the first write, and every later vector must match it."""
+        metadata = dict(self.collection.metadata or {})
+        stored = metadata.get("embedding_dim")
+        if stored is None:
+            metadata["embedding_dim"] = int(dimension)
+            self._guard(lambda: self.collection.modify(metadata=metadata))
+        elif int(stored) != int(dimension):
+            raise UserError(
+                f"the store at {self.location} holds {stored}-dim vectors but the model gives {dimension}-dim; "
+                "use the model that built it or a new --data-dir"
+            )
+
+    def _guard(self, call):
+        """Turn connection failures into a one-line StoreUnavailable."""
+        try:
+            return call()
+        except UserError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            text = f"{type(exc).__name__}: {exc}".lower()
+            if self.settings.host and any(w in text for w in ("connect", "refused", "timeout", "timed out", "unavailable")):
+                raise StoreUnavailable(
+                    f"cannot reach the Chroma server at {self.settings.host}:{self.settings.port}; "
+                    "check that `chroma run` is up, then retry"
+                ) from None
+            raise
+
+    def count(self) -> int:
+        return self._guard(self.collection.count)
+
+    def upsert(self, ids: Sequence[str], vectors: np.ndarray, documents: Sequence[str], metadatas: Sequence[dict]) -> None:
+        if len(ids):
+            self._check_dimension(vectors.shape[1])
+        # Chroma caps a single write; stay well under it.
+        step = 2000
+        for start in range(0, len(ids), step):
+            end = start + step
+            self._guard(
+                lambda: self.collection.upsert(
+                    ids=list(ids[start:end]),
+                    embeddings=vectors[start:end],
+                    documents=list(documents[start:end]),
+                    metadatas=list(metadatas[start:end]),
+                )
+            )
+
+    def update_metadata(self, ids: Sequence[str], metadatas: Sequence[dict]) -> None:
+        if ids:
+            self._guard(lambda: self.collection.update(ids=list(ids), metadatas=list(metadatas)))
+
+    def chunk_ids_for(self, paper_ids: Sequence[str]) -> list[str]:
+        if not paper_ids:
+            return []
+        found = self._guard(lambda: self.collection.get(where={"paper_id": {"$in": list(paper_ids)}}, include=[]))
+        return list(found["ids"])
+
+    def delete(self, ids: Sequence[str]) -> None:
+        if ids:
+            self._guard(lambda: self.collection.delete(ids=list(ids)))
+
+    def get(self, ids: Sequence[str] | None = None, where: dict | None = None, include=("metadatas", "documents")) -> dict[str, Any]:
+        return self._guard(lambda: self.collection.get(ids=list(ids) if ids else None, where=where, include=list(include)))
+
+    def query(self, vector: np.ndarray, n: int, where: dict | None = None) -> dict[str, Any]:
+        self._check_dimension(len(vector))
+        n = max(1, min(n, self.count() or 1))
+        return self._guard(
+            lambda: self.collection.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                n_results=n,
+                where=where,
+                include=["metadatas", "documents", "distances"],
+            )
+        )
