@@ -103,6 +103,18 @@ class UISettings(_Section):
     concurrency: int = Field(4, ge=1, description="Chat requests processed at once by the Gradio queue.")
     max_queue: int = Field(64, ge=1, description="Requests waiting in the queue before new ones are refused.")
     max_upload_mb: int = Field(50, ge=1, description="Largest file accepted by the upload box.")
+    map_clusters: int = Field(8, ge=1, le=30, description="k-means clusters coloured on the Map tab.")
+    map_max_chunks: int = Field(50000, ge=10, description="Most chunk vectors read to draw the Map tab (bounds memory on big collections).")
+    related_top_k: int = Field(5, ge=1, le=50, description="Papers listed by a source card's 'related papers' action.")
+    examples: list[str] = Field(
+        [
+            "Which papers remove unwanted concepts from text-to-image diffusion models?",
+            "Which papers speed up autoregressive generation by guessing several upcoming tokens and checking them in parallel?",
+            "Which papers are mainly about restoring degraded photographs of human faces?",
+            "Which papers deal with checkpointing or fault tolerance during large-scale model training?",
+        ],
+        description="Example questions shown on the first screen of the chat (these fit the sample corpus).",
+    )
 
 
 class Settings(_Section):
