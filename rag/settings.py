@@ -117,6 +117,16 @@ class UISettings(_Section):
     )
 
 
+class EvaluationSettings(_Section):
+    ks: list[int] = Field([1, 5, 10, 20], description="Cut-offs k for hit@k and recall@k in `rag eval`.")
+    ndcg_k: int = Field(10, ge=1, description="Cut-off of nDCG in `rag eval`.")
+    bootstrap_samples: int = Field(2000, ge=100, description="Resamples of the paired bootstrap in `rag eval --compare`.")
+    seed: int = Field(13, description="Random seed of the paired bootstrap, so intervals are reproducible.")
+    out_root: str = Field("eval/runs", description="Folder under which `rag eval` creates a timestamped run folder when --out is not given.")
+    judge_prompts: str = Field("config/judge_prompts.yaml", description="YAML file with the LLM judge's prompt templates.")
+    judge_backend: Literal["local", "openai"] = Field("openai", description="LLM backend the judge of `rag eval --judge` talks to.")
+
+
 class Settings(_Section):
     data_dir: Path | None = Field(None, description="Where the store lives; None picks RAG_DATA_DIR or ~/.local/share/rag.")
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings, description="Embedding model.")
@@ -128,6 +138,7 @@ class Settings(_Section):
     local_llm: LocalLLMSettings = Field(default_factory=LocalLLMSettings, description="In-process llama.cpp model.")
     openai: OpenAISettings = Field(default_factory=OpenAISettings, description="OpenAI-compatible API.")
     ui: UISettings = Field(default_factory=UISettings, description="Gradio app.")
+    evaluation: EvaluationSettings = Field(default_factory=EvaluationSettings, description="`rag eval` metrics and comparison.")
 
     def resolved_data_dir(self) -> Path:
         """The data directory after the argument → env → per-user default chain."""
