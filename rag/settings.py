@@ -54,6 +54,17 @@ class IngestSettings(_Section):
     lock_timeout_s: float = Field(0.0, ge=0, description="How long a second ingest waits for the data-dir lock before giving up.")
 
 
+class RetrievalFilters(_Section):
+    """Metadata filters; all given ones must hold. ``rag.retrieval.filters`` applies them in both stores."""
+
+    year_from: int | None = Field(None, description="Only papers published in or after this year.")
+    year_to: int | None = Field(None, description="Only papers published in or before this year.")
+    author: str | None = Field(None, description="Only papers with an author containing this text (case-insensitive).")
+    category: str | None = Field(None, description="Only papers in this category, e.g. cs.LG.")
+    source: str | None = Field(None, description="Only papers read from this input file (name or path).")
+    paper_ids: list[str] | None = Field(None, description="Only these paper ids.")
+
+
 class RetrievalSettings(_Section):
     top_k: int = Field(10, ge=1, le=200, description="Papers returned by retrieve().")
     candidates: int = Field(60, ge=1, description="Chunks fetched from each retriever before fusion.")
@@ -68,6 +79,13 @@ class RetrievalSettings(_Section):
     rerank_top_n: int = Field(30, ge=1, description="Papers passed to the reranker.")
     llm_relevance: bool = Field(False, description="Ask the configured LLM to score the top candidates' relevance.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are truncated with a warning.")
+    bm25_k1: float = Field(1.2, gt=0, description="BM25 term-frequency saturation k1.")
+    bm25_b: float = Field(0.75, ge=0, le=1, description="BM25 document-length normalisation b.")
+    bm25_max_segments: int = Field(16, ge=1, description="BM25 index segments (one per ingest batch) before they are merged into one.")
+    calibration_bias: float = Field(-9.0, description="Calibrated score = sigmoid(bias + w_cos*dense_cosine + w_fused*fused); fitted on eval/questions/dev.jsonl by eval/bench_retrieval.py --fit.")
+    calibration_cosine: float = Field(14.0, description="Weight of the best chunk's dense cosine similarity in the calibrated score.")
+    calibration_fused: float = Field(2.0, description="Weight of the normalised rank-fusion score (1 = ranked first by every retriever) in the calibrated score.")
+    filters: "RetrievalFilters" = Field(default_factory=lambda: RetrievalFilters(), description="Default metadata filters applied to every retrieval.")
 
 
 class LocalLLMSettings(_Section):
@@ -95,6 +113,18 @@ class AnswerSettings(_Section):
     context_papers: int = Field(6, ge=1, description="Papers given to a model as numbered sources.")
     abstain_below: float = Field(0.35, ge=0, le=1, description="Abstain when the best paper's calibrated score is below this.")
     support_threshold: float = Field(0.45, ge=0, le=1, description="Similarity a cited sentence needs to its evidence to count as supported.")
+    prompts_path: str = Field(
+        "config/prompts.yaml", description="YAML file of model prompts; a relative path is tried from the working directory, then the project root."
+    )
+    source_chars: int = Field(1200, ge=100, description="Most characters of one paper's text shown to a model as a numbered source.")
+    similarity_weight: float = Field(0.5, ge=0, description="Extractive: weight of a sentence's embedding similarity to the question.")
+    lexical_weight: float = Field(0.35, ge=0, description="Extractive: weight of the (IDF-weighted) question words a sentence contains.")
+    paper_weight: float = Field(0.15, ge=0, description="Extractive: weight of the sentence's paper retrieval score.")
+    number_bonus: float = Field(0.05, ge=0, description="Extractive: bonus for a sentence with a number when the question asks for a quantity.")
+    keep_ratio: float = Field(0.8, ge=0, le=1, description="Extractive: a further sentence must score at least this fraction of the best one.")
+    cite_margin: float = Field(0.1, ge=0, le=1, description="Extractive: only papers whose best sentence is within this of the best sentence are cited.")
+    closest_papers: int = Field(3, ge=1, description="Papers named when the assistant abstains.")
+    history_turns: int = Field(6, ge=0, description="Past messages used to rewrite a follow-up into a standalone question.")
 
 
 class UISettings(_Section):
@@ -248,3 +278,7 @@ def dump_default_yaml() -> str:
 
     emit(Settings, "")
     return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(dump_default_yaml(), end="")
