@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The main job: set up, ingest the bundled sample corpus if the collection is empty, open the chat.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+# shellcheck disable=SC1091
+. .venv/bin/activate
+export HF_HUB_OFFLINE="${HF_HUB_OFFLINE:-1}" GRADIO_ANALYTICS_ENABLED=False ANONYMIZED_TELEMETRY=False
+export RAG_DATA_DIR="${RAG_DATA_DIR:-$PWD/.rag-data}"
+papers=$(rag stats --json | python -c "import json,sys; print(json.load(sys.stdin)['papers'])")
+if [ "$papers" = "0" ]; then
+  rag ingest data/sample
+fi
+exec rag serve "$@"
