@@ -11,7 +11,7 @@ from rag.catalog import PaperCatalog
 from rag.errors import UserError
 from rag.ingest import IngestPipeline, IngestReport
 from rag.records import Hit
-from rag.settings import Settings, load_settings
+from rag.settings import RetrievalFilters, Settings, load_settings
 
 
 @dataclass
@@ -65,6 +65,9 @@ class Assistant:
         self._store = None
         self._catalog: PaperCatalog | None = None
         self._retriever = None
+        self._bm25 = None
+        # Any `complete(prompt) -> str` callable; used by retrieval.llm_relevance (set by the answering layer).
+        self.relevance_llm: Callable[[str], str] | None = None
 
     @classmethod
     def from_config(cls, path: str | Path, data_dir: str | Path | None = None, **overrides: Any) -> "Assistant":
@@ -101,15 +104,39 @@ class Assistant:
             self._store = ChromaStore(self.settings.chroma, self.data_dir, self.embedder.name)
         return self._store
 
+    @property
+    def bm25(self):
+        """The BM25 index next to the store (kept in step by ingest; rebuilt if missing or stale)."""
+        if self._bm25 is None:
+            from rag.retrieval.lexical_store import BM25Store
+
+            chroma = self.settings.chroma
+            name = "bm25" if not chroma.host else re.sub(r"[^A-Za-z0-9_.-]", "_", f"bm25-{chroma.host}-{chroma.port}-{chroma.collection}")
+            self._bm25 = BM25Store(self.settings.retrieval, self.data_dir / name, self.store)
+        return self._bm25
+
     def _chunk_listeners(self) -> list:
-        return []
+        return [self.bm25]
+
+    def _rerankers(self) -> list:
+        from rag.retrieval.rerank import CrossEncoderReranker, LLMRelevanceScorer
+
+        settings = self.settings.retrieval
+        out: list = []
+        if settings.rerank_model:
+            out.append(CrossEncoderReranker(settings.rerank_model, settings.rerank_top_n))
+        if settings.llm_relevance:
+            if self.relevance_llm is None:
+                raise UserError("retrieval.llm_relevance is on but no LLM is plugged in; set assistant.relevance_llm or turn it off")
+            out.append(LLMRelevanceScorer(self.relevance_llm, settings.rerank_top_n))
+        return out
 
     @property
     def retriever(self):
         if self._retriever is None:
-            from rag.retrieval import DenseRetriever
+            from rag.retrieval import HybridRetriever
 
-            self._retriever = DenseRetriever(self.settings.retrieval, self.store, self.catalog, self.embedder)
+            self._retriever = HybridRetriever(self.settings.retrieval, self.store, self.catalog, self.embedder, self.bm25, self._rerankers())
         return self._retriever
 
     # -- public API -----------------------------------------------------------------
@@ -156,8 +183,36 @@ class Assistant:
         if self.catalog.stats()["papers"] == 0:
             raise UserError("the collection is empty; ingest something first: rag ingest PATH")
 
-    def retrieve(self, question: str, top_k: int | None = None, filters: dict | None = None) -> list[Hit]:
-        """The papers most relevant to ``question``, best first, each with a calibrated score."""
+    def retrieve(self, question: str, top_k: int | None = None, filters: "dict | RetrievalFilters | None" = None,
+                 mode: str | None = None) -> list[Hit]:
+        """The papers most relevant to ``question``, best first, each with a calibrated score in [0, 1].
+
+        ``filters`` keys: year_from, year_to, author, category, source, paper_ids (see
+        rag.settings.RetrievalFilters); ``mode`` is hybrid, dense or bm25 (default: settings).
+
+        >>> Assistant(data_dir="/tmp/rag-doc").retrieve("speculative decoding", filters={"year_from": 2024})  # doctest: +SKIP
+        """
+        from rag.retrieval.filters import FilterResolver, parse_filters
+
         question = self._check_question(question)
+        if mode is not None and mode not in ("hybrid", "dense", "bm25"):
+            raise UserError(f"unknown retrieval mode '{mode}'; use hybrid, dense or bm25")
         self._check_not_empty()
-        return self.retriever.run(question, top_k or self.settings.retrieval.top_k, None)
+        plan = FilterResolver(self.catalog).run(parse_filters(filters, self.settings.retrieval.filters))
+        return self.retriever.run(question, top_k or self.settings.retrieval.top_k, plan, mode)
+
+    def similar(self, paper_id_or_text: str, top_k: int = 10) -> list[Hit]:
+        """Papers related to a stored paper (by id) or to a piece of text; the paper itself is left out.
+
+        >>> Assistant(data_dir="/tmp/rag-doc").similar("title:002813709401b596", top_k=5)  # doctest: +SKIP
+        """
+        from rag.chunking import TitleChunker
+        from rag.retrieval.similar import SimilarPapers
+
+        if not isinstance(paper_id_or_text, str) or not paper_id_or_text.strip():
+            raise UserError("give a paper id (see `rag retrieve --json`) or a piece of text to find similar papers")
+        self._check_not_empty()
+        paper_id_or_text = paper_id_or_text[: self.settings.retrieval.max_question_chars * 10]
+        embedder = self.embedder
+        chunker = TitleChunker(self.settings.chunking, embedder.tokenize, embedder.max_tokens)
+        return SimilarPapers(self.settings.retrieval, self.store, self.catalog, embedder, chunker).run(paper_id_or_text, top_k)

@@ -84,9 +84,25 @@ def _print_hits(hits) -> None:
         print(f"{rank:>2}. [{hit.score:.3f}] {hit.title} ({year}) {hit.paper_id}")
 
 
+def _filters_from_args(args: argparse.Namespace) -> dict:
+    given = {"year_from": args.year_from, "year_to": args.year_to, "author": args.author, "category": args.category,
+             "source": args.source, "paper_ids": args.paper_id}
+    return {k: v for k, v in given.items() if v is not None}
+
+
 @command("retrieve")
 def cmd_retrieve(args: argparse.Namespace) -> int:
-    hits = _assistant(args).retrieve(args.question, top_k=args.top_k)
+    hits = _assistant(args).retrieve(args.question, top_k=args.top_k, filters=_filters_from_args(args), mode=args.mode)
+    if args.json:
+        _print_json([h.to_dict() for h in hits])
+    else:
+        _print_hits(hits)
+    return 0
+
+
+@command("similar")
+def cmd_similar(args: argparse.Namespace) -> int:
+    hits = _assistant(args).similar(args.example, top_k=args.top_k)
     if args.json:
         _print_json([h.to_dict() for h in hits])
     else:
@@ -112,6 +128,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("retrieve", parents=[common], help="find the papers for a question")
     p.add_argument("question")
     p.add_argument("--top-k", type=int, default=None)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default=None, help="retrievers to run (default: retrieval.mode)")
+    p.add_argument("--year-from", type=int, default=None, help="only papers from this year on")
+    p.add_argument("--year-to", type=int, default=None, help="only papers up to this year")
+    p.add_argument("--author", default=None, help="only papers with an author containing this text")
+    p.add_argument("--category", default=None, help="only papers in this category, e.g. cs.LG")
+    p.add_argument("--source", default=None, help="only papers read from this input file")
+    p.add_argument("--paper-id", nargs="+", default=None, help="only these paper ids")
+
+    p = sub.add_parser("similar", parents=[common], help="find papers related to a paper id or a piece of text")
+    p.add_argument("example", metavar="ID_OR_TEXT")
+    p.add_argument("--top-k", type=int, default=10)
     p.add_argument("--json", action="store_true")
     return parser
 

@@ -1,0 +1,107 @@
+"""Metadata filters, applied inside both stores: a Chroma ``where`` and a BM25 row mask.
+
+>>> from rag.retrieval.filters import parse_filters
+>>> parse_filters({"year_from": 2023, "category": "cs.LG"}).year_from
+2023
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from rag.catalog import PaperCatalog
+from rag.errors import UserError
+from rag.settings import RetrievalFilters
+
+ALLOWED = tuple(RetrievalFilters.model_fields)
+
+
+def parse_filters(filters: RetrievalFilters | dict[str, Any] | None, defaults: RetrievalFilters | None = None) -> RetrievalFilters:
+    """Validate a filter dict (or model) on top of ``defaults``; unknown fields name the allowed ones."""
+    base = defaults.model_dump(exclude_none=True) if defaults else {}
+    given = filters.model_dump(exclude_none=True) if isinstance(filters, RetrievalFilters) else dict(filters or {})
+    unknown = sorted(set(given) - set(ALLOWED))
+    if unknown:
+        raise UserError(f"unknown filter field '{unknown[0]}'; allowed fields: {', '.join(ALLOWED)}")
+    try:
+        return RetrievalFilters.model_validate({**base, **{k: v for k, v in given.items() if v is not None}})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise UserError(f"invalid filter '{first['loc'][0]}': {first['msg']}; e.g. year_from=2023, category=cs.LG") from None
+
+
+@dataclass
+class FilterPlan:
+    """A filter resolved against one collection: ``where`` for Chroma, ``paper_ids`` for the BM25 mask.
+
+    Both are None when no filter is set.
+    """
+
+    where: dict | None
+    paper_ids: set[str] | None
+
+
+class FilterResolver:
+    """Turns RetrievalFilters into a FilterPlan using the catalog (authors and sources are looked up there)."""
+
+    def __init__(self, catalog: PaperCatalog):
+        self.catalog = catalog
+
+    def run(self, filters: RetrievalFilters) -> FilterPlan:
+        if not filters.model_dump(exclude_none=True):
+            return FilterPlan(None, None)
+        clauses: list[dict] = []
+        sql: list[str] = []
+        args: list[Any] = []
+        if filters.year_from is not None:
+            clauses.append({"year": {"$gte": filters.year_from}})
+            sql.append("year >= ?")
+            args.append(filters.year_from)
+        if filters.year_to is not None:
+            clauses.append({"year": {"$lte": filters.year_to}})
+            sql.append("year <= ?")
+            args.append(filters.year_to)
+        if filters.category:
+            clauses.append({"categories": {"$contains": filters.category}})
+            sql.append("categories LIKE ?")
+            args.append(f"%{json.dumps(filters.category)}%")
+        if filters.source:
+            sources = self._sources(filters.source)
+            clauses.append({"$or": [{"sources": {"$contains": s}} for s in sources]} if len(sources) > 1 else {"sources": {"$contains": sources[0]}})
+            sql.append("(" + " OR ".join("sources LIKE ?" for _ in sources) + ")")
+            args.extend(f"%{json.dumps(s)}%" for s in sources)
+        ids: set[str] | None = None
+        if filters.author:
+            ids = set(self.catalog.ids_matching(author=filters.author))
+        if filters.paper_ids:
+            ids = set(filters.paper_ids) if ids is None else ids & set(filters.paper_ids)
+        if ids is not None:
+            # Chroma's $in needs a non-empty list; an empty match is reported below anyway.
+            clauses.append({"paper_id": {"$in": sorted(ids) or [""]}})
+        matching = self._matching(sql, args, ids)
+        if not matching:
+            raise UserError(f"no paper matches the filters ({self._describe(filters)}); loosen them, or see `rag stats` for what is stored")
+        where = clauses[0] if len(clauses) == 1 else {"$and": clauses}
+        return FilterPlan(where, matching)
+
+    def _matching(self, sql: list[str], args: list[Any], ids: set[str] | None) -> set[str]:
+        query = "SELECT paper_id FROM papers" + (" WHERE " + " AND ".join(sql) if sql else "")
+        found = {row[0] for row in self.catalog.db.execute(query, args)}
+        return found if ids is None else found & ids
+
+    def _sources(self, value: str) -> list[str]:
+        known = self.catalog.stats()["sources"]
+        hits = [s for s in known if s == value or Path(s).name == value or Path(s).name == Path(value).name]
+        if not hits:
+            shown = ", ".join(known[:5]) + (" …" if len(known) > 5 else "")
+            raise UserError(f"no ingested source is called '{value}'; known sources: {shown}")
+        return hits
+
+    @staticmethod
+    def _describe(filters: RetrievalFilters) -> str:
+        return ", ".join(f"{k}={v}" for k, v in filters.model_dump(exclude_none=True).items())

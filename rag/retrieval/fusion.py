@@ -1,0 +1,92 @@
+"""Chunk rankings → paper rankings → reciprocal rank fusion, and the calibrated score.
+
+Hand-written rather than llama-index's QueryFusionRetriever: that works on nodes and
+fuses chunks, while we fuse *papers* (a paper with three mediocre chunks must not beat
+one with a single perfect chunk) and need the per-retriever ranks as score features.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from rag.settings import RetrievalSettings
+
+
+@dataclass
+class ChunkHit:
+    """One chunk from one retriever. ``cosine`` is set when the dense side saw it."""
+
+    chunk_id: str
+    paper_id: str
+    score: float
+    text: str | None = None
+    cosine: float | None = None
+
+
+@dataclass
+class PaperCandidate:
+    """A paper with its per-retriever ranks (1-based), fused score and best chunks."""
+
+    paper_id: str
+    ranks: dict[str, int] = field(default_factory=dict)
+    fused: float = 0.0
+    cosine: float | None = None
+    bm25: float = 0.0
+    chunks: list[ChunkHit] = field(default_factory=list)
+    score: float = 0.0
+
+
+def papers_by_best_chunk(hits: list[ChunkHit]) -> list[str]:
+    """Paper ids in the order of their best chunk (``hits`` is best first)."""
+    seen: dict[str, None] = {}
+    for hit in hits:
+        seen.setdefault(hit.paper_id, None)
+    return list(seen)
+
+
+class ReciprocalRankFusion:
+    """fused(paper) = sum over retrievers of weight / (rrf_k + rank of the paper in that retriever)."""
+
+    def __init__(self, settings: RetrievalSettings):
+        self.settings = settings
+
+    def run(self, rankings: dict[str, list[ChunkHit]]) -> list[PaperCandidate]:
+        weights = {"dense": self.settings.dense_weight, "bm25": self.settings.bm25_weight}
+        k = self.settings.rrf_k
+        papers: dict[str, PaperCandidate] = {}
+        chunk_fused: dict[str, float] = {}
+        for name, hits in rankings.items():
+            for rank, hit in enumerate(hits, 1):
+                chunk_fused[hit.chunk_id] = chunk_fused.get(hit.chunk_id, 0.0) + weights[name] / (k + rank)
+            for rank, pid in enumerate(papers_by_best_chunk(hits), 1):
+                cand = papers.setdefault(pid, PaperCandidate(pid))
+                cand.ranks[name] = rank
+                cand.fused += weights[name] / (k + rank)
+            for hit in hits:
+                cand = papers[hit.paper_id]
+                if name == "bm25":
+                    cand.bm25 = max(cand.bm25, hit.score)
+                if hit.cosine is not None:
+                    cand.cosine = hit.cosine if cand.cosine is None else max(cand.cosine, hit.cosine)
+                if all(c.chunk_id != hit.chunk_id for c in cand.chunks):
+                    cand.chunks.append(hit)
+                elif hit.text and not any(c.text for c in cand.chunks if c.chunk_id == hit.chunk_id):
+                    next(c for c in cand.chunks if c.chunk_id == hit.chunk_id).text = hit.text
+        best = sum(weights[name] for name in rankings) / (k + 1) or 1.0
+        for cand in papers.values():
+            cand.fused /= best
+            cand.chunks.sort(key=lambda c: -chunk_fused[c.chunk_id])
+        return sorted(papers.values(), key=lambda c: (-c.fused, c.paper_id))
+
+
+class ScoreCalibrator:
+    """sigmoid(bias + w_cos * best dense cosine + w_fused * normalised fused score), constants in settings."""
+
+    def __init__(self, settings: RetrievalSettings):
+        self.settings = settings
+
+    def run(self, cosine: float, fused: float) -> float:
+        s = self.settings
+        z = s.calibration_bias + s.calibration_cosine * cosine + s.calibration_fused * fused
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
