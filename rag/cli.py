@@ -78,6 +78,19 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("serve")
+def cmd_serve(args: argparse.Namespace) -> int:
+    # Gradio is imported only here: the library and the other commands never load it.
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    from ui.serve import Server, parse_auth
+
+    assistant = _assistant(args)
+    ui = assistant.settings.ui
+    auth = parse_auth(args.auth or os.environ.get("RAG_AUTH"))
+    Server(assistant).run(args.host or ui.host, args.port or ui.port, auth=auth, insecure=args.insecure)
+    return 0
+
+
 def _print_hits(hits) -> None:
     for rank, hit in enumerate(hits, 1):
         year = hit.metadata.get("year") or ""
@@ -121,6 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", help="files or folders (listing pages, JSONL[.gz], CSV, BibTeX)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--show-rejected", type=int, default=20, help="how many rejected inputs to list")
+
+    p = sub.add_parser("serve", parents=[common], help="open the chat in a browser (Gradio)")
+    p.add_argument("--host", default=None, help="address to bind (default: ui.host, 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="port (default: ui.port, 7860)")
+    p.add_argument("--auth", default=None, help="USER:PASS required to open the page (default: env RAG_AUTH)")
+    p.add_argument("--insecure", action="store_true", help="allow a non-loopback --host without --auth")
 
     p = sub.add_parser("stats", parents=[common], help="describe the collection")
     p.add_argument("--json", action="store_true")

@@ -1,0 +1,111 @@
+"""Chat turns over the public Assistant API, independent of Gradio components.
+
+Each browser session keeps its own list of turns (Gradio State); nothing here is shared
+between sessions except the Assistant, so one conversation's history cannot leak into another.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from rag import Assistant, UserError
+from rag.answer.types import Answer, TextDelta
+
+log = logging.getLogger("rag.ui")
+
+
+@dataclass
+class ChatOptions:
+    """What the Settings accordion sends with each question."""
+
+    backend: str | None = None
+    top_k: int | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    category: str | None = None
+    source: str | None = None
+    author: str | None = None
+
+    def filters(self) -> dict[str, Any] | None:
+        raw = {"year_from": self.year_from, "year_to": self.year_to, "category": self.category, "source": self.source, "author": self.author}
+        clean = {k: (v.strip() if isinstance(v, str) else int(v)) for k, v in raw.items() if v not in (None, "") and str(v).strip()}
+        if "year_from" in clean and "year_to" in clean and clean["year_from"] > clean["year_to"]:
+            raise UserError(f"year range {clean['year_from']}–{clean['year_to']} is empty; put the earlier year in 'from'")
+        return clean or None
+
+
+def history_messages(turns: list[dict]) -> list[dict[str, str]]:
+    """OpenAI-style messages for the previous turns (plain answer text, no HTML)."""
+    messages: list[dict[str, str]] = []
+    for turn in turns:
+        messages.append({"role": "user", "content": turn["question"]})
+        if turn.get("answer"):
+            messages.append({"role": "assistant", "content": turn["answer"]})
+    return messages
+
+
+def friendly_error(exc: BaseException) -> str:
+    """One line for the chat: UserErrors as written, anything else without a traceback."""
+    if isinstance(exc, UserError):
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    log.exception("chat request failed")
+    return f"something went wrong while answering ({type(exc).__name__}); try again, or check the server log"
+
+
+class ChatRunner:
+    """Runs one question: yields partial text while streaming, then the final Answer."""
+
+    def __init__(self, assistant: Assistant):
+        self.assistant = assistant
+
+    def run(self, question: str, history: list[dict[str, str]], options: ChatOptions) -> Iterator[str | Answer]:
+        kwargs = {"history": history or None, "filters": options.filters(), "backend": options.backend or None, "top_k": options.top_k or None}
+        stream = getattr(self.assistant, "stream", None)
+        if stream is None:
+            # The streaming API may not exist in an older rag; one final answer is still an answer.
+            yield self.assistant.ask(question, **kwargs)
+            return
+        text = ""
+        for event in stream(question, **kwargs):
+            if isinstance(event, TextDelta):
+                text += event.text
+                yield text
+            elif isinstance(event, Answer):
+                yield event
+
+
+def references_text(answer: Answer) -> str:
+    """The answer as plain text with a numbered reference list (what /chat returns)."""
+    lines = [answer.text.strip()]
+    if answer.citations:
+        lines.append("")
+        lines.append("References:")
+        for c in sorted(answer.citations, key=lambda c: c.number):
+            year = f" ({c.year})" if c.year else ""
+            url = f" {c.url}" if c.url else ""
+            lines.append(f"[{c.number}] {c.title}{year}{url}")
+    for notice in answer.notices:
+        lines.append(f"note: {notice}")
+    return "\n".join(lines)
+
+
+def turn_record(question: str, answer: Answer, elapsed_ms: float, msg_index: int) -> dict:
+    """What a session remembers about one answered question (JSON-friendly, for State)."""
+    return {
+        "question": question,
+        "answer": answer.text,
+        "abstained": answer.abstained,
+        "backend": answer.backend,
+        "elapsed_ms": elapsed_ms,
+        "msg_index": msg_index,
+        "cited_titles": [c.title for c in sorted(answer.citations, key=lambda c: c.number)],
+        "citations": [c.__dict__ for c in answer.citations],
+        "retrieved_ids": [h.paper_id for h in answer.sources],
+    }
+
+
+def now_ms() -> float:
+    return time.perf_counter() * 1000.0

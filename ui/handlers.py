@@ -1,0 +1,149 @@
+"""Event handlers of the Gradio app. Each returns values for components; none raises to the page."""
+
+from __future__ import annotations
+
+import html
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator
+
+import gradio as gr
+
+from rag import Assistant, UserError
+from rag.answer.types import Answer, Citation
+
+from ui.bibtex import to_bibtex
+from ui.chat import ChatOptions, ChatRunner, friendly_error, history_messages, now_ms, references_text, turn_record
+from ui.collection import UploadIngester
+from ui.feedback import FeedbackLog
+from ui.paper_map import PaperMap
+from ui.render import answer_html, cards_html, error_html, inline, related_html, streaming_html
+
+
+class Handlers:
+    """Everything the page calls, bound to one Assistant. Per-session data arrives as arguments (State)."""
+
+    def __init__(self, assistant: Assistant):
+        self.assistant = assistant
+        ui = assistant.settings.ui
+        self.runner = ChatRunner(assistant)
+        self.uploads = UploadIngester(assistant, ui.max_upload_mb)
+        self.feedback = FeedbackLog(Path(assistant.data_dir) / "feedback.jsonl")
+        self.map = PaperMap(assistant, ui.map_clusters, ui.map_max_chunks)
+
+    # -- chat -------------------------------------------------------------------------
+
+    def respond(self, message: str, chat: list, turns: list, *settings: Any) -> Iterator[tuple]:
+        """Stream one answer into the chat; yields (chat, turns, cards, textbox)."""
+        chat, turns = list(chat or []), list(turns or [])
+        if not (message or "").strip():
+            yield chat, turns, cards_html(None, 0), message
+            return
+        chat.append({"role": "user", "content": inline(message)})
+        chat.append({"role": "assistant", "content": streaming_html("…")})
+        yield chat, turns, cards_html(None, 0), ""
+        started = now_ms()
+        try:
+            answer = None
+            for item in self.runner.run(message, history_messages(turns), _options(*settings)):
+                if isinstance(item, Answer):
+                    answer = item
+                else:
+                    chat[-1] = {"role": "assistant", "content": streaming_html(item)}
+                    yield chat, turns, gr.skip(), gr.skip()
+            if answer is None:
+                raise UserError("the answering step returned nothing; try again or pick another backend")
+            elapsed = now_ms() - started
+            number = len(turns)
+            chat[-1] = {"role": "assistant", "content": answer_html(answer, number, elapsed)}
+            turns.append(turn_record(message, answer, elapsed, len(chat) - 1))
+            yield chat, turns, cards_html(answer, number), ""
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a chat message, never a trace
+            chat[-1] = {"role": "assistant", "content": error_html(friendly_error(exc))}
+            yield chat, turns, cards_html(None, 0), ""
+
+    def chat_api(self, message: str, history: list | None = None, backend: str | None = None, top_k: int | None = None) -> str:
+        """Answer ``message`` given OpenAI-style ``history``; returns the answer text with a reference list."""
+        try:
+            options = ChatOptions(backend=backend or None, top_k=int(top_k) if top_k else None)
+            answer = None
+            for item in self.runner.run(message, _clean_history(history), options):
+                if isinstance(item, Answer):
+                    answer = item
+            if answer is None:
+                raise UserError("the answering step returned nothing; try again or pick another backend")
+            return references_text(answer)
+        except Exception as exc:  # noqa: BLE001 - API callers get the same one-line message as the page
+            return f"error: {friendly_error(exc)}"
+
+    def clear(self) -> tuple:
+        return [], [], cards_html(None, 0), "", gr.update(value=None, visible=False)
+
+    def export_bibtex(self, turns: list):
+        """A .bib file with every paper cited in this conversation, shown for download."""
+        citations = [Citation(**c) for turn in turns or [] for c in turn["citations"]]
+        if not citations:
+            gr.Info("Nothing cited yet: ask a question first.")
+            return gr.update(value=None, visible=False)
+        folder = Path(tempfile.mkdtemp(prefix="rag-bib-"))
+        path = folder / "references.bib"
+        path.write_text(to_bibtex(citations), encoding="utf-8")
+        return gr.update(value=str(path), visible=True)
+
+    def on_like(self, turns: list, index: Any, liked: Any) -> None:
+        index = index[0] if isinstance(index, (list, tuple)) else index
+        turn = next((t for t in turns or [] if t["msg_index"] == index), None)
+        if turn is not None:
+            self.feedback.run(bool(liked) and liked != "Dislike", turn)
+
+    def related(self, paper_id: str) -> str:
+        """Papers similar to one cited paper, as an HTML list."""
+        if not (paper_id or "").strip():
+            return ""
+        try:
+            similar = getattr(self.assistant, "similar", None)
+            if similar is None:
+                raise UserError("related papers need Assistant.similar, which this version of rag lacks; upgrade rag")
+            hits = [h for h in similar(paper_id, top_k=self.assistant.settings.ui.related_top_k) if h.paper_id != paper_id]
+            paper = self.assistant.catalog.get(paper_id)
+            return related_html(paper.title if paper else paper_id, hits)
+        except Exception as exc:  # noqa: BLE001
+            return error_html(friendly_error(exc))
+
+    # -- collection and map -------------------------------------------------------------
+
+    def stats_markdown(self) -> str:
+        try:
+            s = self.assistant.stats()
+        except Exception as exc:  # noqa: BLE001
+            return f"⚠ {html.escape(friendly_error(exc))}"
+        sources = ", ".join(html.escape(Path(x).name) for x in s.sources[:6]) + (" …" if len(s.sources) > 6 else "")
+        return f"**{s.papers}** papers · **{s.chunks}** chunks · **{len(s.sources)}** sources ({sources}) · model `{html.escape(s.embedding_model)}`"
+
+    def upload(self, files: list | None, progress) -> str:
+        def report_progress(done: int, total: int | None) -> None:
+            progress((done, total) if total else done / (done + 512), desc=f"{done} papers ingested")
+
+        try:
+            progress(0, desc="checking files")
+            return self.uploads.run([str(f) for f in files or []], progress=report_progress).summary()
+        except Exception as exc:  # noqa: BLE001
+            return f"⚠ {friendly_error(exc)}"
+
+    def paper_map(self, colour_by: str, turns: list):
+        highlight = set(turns[-1]["retrieved_ids"]) if turns else set()
+        return self.map.run(colour_by, highlight)
+
+
+def _options(backend=None, top_k=None, year_from=None, year_to=None, category=None, source=None, author=None) -> ChatOptions:
+    return ChatOptions(backend or None, int(top_k) if top_k else None, year_from, year_to, category, source, author)
+
+
+def _clean_history(history: list | None) -> list[dict[str, str]]:
+    """Accept OpenAI-style messages only; anything else is a one-line error."""
+    out = []
+    for item in history or []:
+        if not isinstance(item, dict) or item.get("role") not in ("user", "assistant") or not isinstance(item.get("content"), str):
+            raise UserError('history must be a list of {"role": "user"|"assistant", "content": str} messages')
+        out.append({"role": item["role"], "content": item["content"]})
+    return out

@@ -1,0 +1,153 @@
+"""Answer and source-card HTML. Every paper and model string is untrusted and escaped here.
+
+Answers are shown in a Markdown-rendering Chatbot, so escaping HTML alone is not enough:
+Markdown link syntax in an abstract or model output (``[x](javascript:...)``) must not form
+a link either. We emit one HTML block with no blank lines (Markdown leaves its inside alone)
+and additionally turn Markdown punctuation into character entities.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Iterable
+
+from rag.answer.types import Answer, Citation
+
+_MARKER = re.compile(r"\[(\d+)\]")
+_MD_PUNCT = str.maketrans({c: f"&#{ord(c)};" for c in "[]()*_`~#|\\!"})
+
+
+def inline(text: str) -> str:
+    """Escape untrusted text for HTML inside Markdown: tags and link syntax become inert."""
+    return html.escape(text or "", quote=True).translate(_MD_PUNCT).replace("\n", "<br>")
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) links are kept; javascript:, data: and the rest are dropped."""
+    if url and re.match(r"^https?://[^\s\"'<>]+$", url.strip(), re.I):
+        return html.escape(url.strip(), quote=True)
+    return None
+
+
+def _spans(text: str, needles: Iterable[str]) -> list[tuple[int, int]]:
+    """Non-overlapping (start, end) spans where any needle occurs in ``text``."""
+    found = []
+    for needle in needles:
+        needle = (needle or "").strip()
+        if len(needle) < 12:
+            continue
+        start = text.find(needle)
+        if start >= 0:
+            found.append((start, start + len(needle)))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(found):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def wrap_spans(text: str, needles: Iterable[str], tag: str, attrs: str, render=inline) -> str:
+    """Render ``text`` with each occurrence of a needle wrapped in <tag attrs>."""
+    out, pos = [], 0
+    for start, end in _spans(text, needles):
+        out.append(render(text[pos:start]))
+        out.append(f"<{tag} {attrs}>{render(text[start:end])}</{tag}>")
+        pos = end
+    out.append(render(text[pos:]))
+    return "".join(out)
+
+
+def _sentences(chunks: Iterable[str]) -> list[str]:
+    parts: list[str] = []
+    for chunk in chunks:
+        parts.extend(p for p in re.split(r"(?<=[.!?])\s+", chunk or "") if p)
+    return parts
+
+
+def _marker_html(text: str, turn: int, valid: set[int]) -> str:
+    """Escape ``text`` and turn valid [n] markers into links to the source cards."""
+    out, pos = [], 0
+    for match in _MARKER.finditer(text):
+        number = int(match.group(1))
+        if number not in valid:
+            continue
+        out.append(inline(text[pos : match.start()]))
+        out.append(f'<a class="cite" href="#src-{turn}-{number}" data-card="src-{turn}-{number}">&#91;{number}&#93;</a>')
+        pos = match.end()
+    out.append(inline(text[pos:]))
+    return "".join(out)
+
+
+def streaming_html(text: str) -> str:
+    """The partial answer while tokens arrive: escaped, markers not yet linked."""
+    return f'<div class="answer streaming">{inline(text)}</div>'
+
+
+def answer_html(answer: Answer, turn: int, elapsed_ms: float) -> str:
+    """The final answer: linked markers, unsupported sentences and removed citations marked, backend footer."""
+    valid = {c.number for c in answer.citations}
+    unsupported = answer.unsupported_sentences
+    body = wrap_spans(
+        answer.text,
+        unsupported,
+        "span",
+        'class="unsupported" title="not supported by the cited abstracts"',
+        render=lambda piece: _marker_html(piece, turn, valid),
+    )
+    parts = [f'<div class="answer">{body}']
+    if unsupported:
+        parts.append(f'<div class="warn">⚠ {len(unsupported)} sentence(s) not supported by the cited abstracts (underlined)</div>')
+    if answer.removed_citations:
+        removed = ", ".join(inline(str(r)) for r in answer.removed_citations)
+        parts.append(f'<div class="warn removed">✂ removed citations: <s>{removed}</s></div>')
+    for notice in answer.notices:
+        parts.append(f'<div class="notice">{inline(notice)}</div>')
+    parts.append(f'<div class="footer">answered by: {inline(answer.backend)} · {elapsed_ms:.0f} ms</div></div>')
+    return "".join(parts)
+
+
+def error_html(message: str) -> str:
+    return f'<div class="answer error">⚠ {inline(message)}</div>'
+
+
+def _card(citation: Citation, abstract: str | None, turn: int) -> str:
+    url = safe_url(citation.url)
+    authors = ", ".join(citation.authors[:6]) + (" et al." if len(citation.authors) > 6 else "")
+    meta = " · ".join(x for x in (inline(authors), str(citation.year or "")) if x)
+    link = f' · <a href="{url}" target="_blank" rel="noopener noreferrer">link</a>' if url else ""
+    evidence = _sentences(citation.evidence)
+    if abstract:
+        body = wrap_spans(abstract, evidence, "mark", 'class="evidence"')
+    else:
+        body = "<br>".join(f'<mark class="evidence">{inline(e)}</mark>' for e in citation.evidence)
+    return (
+        f'<div class="card" id="src-{turn}-{citation.number}">'
+        f'<div class="card-title"><span class="num">&#91;{citation.number}&#93;</span> {inline(citation.title)}</div>'
+        f'<div class="card-meta">{meta}{link}</div>'
+        f'<div class="card-abstract">{body}</div>'
+        f'<button class="related" data-pid="{html.escape(citation.paper_id, quote=True)}">related papers</button>'
+        "</div>"
+    )
+
+
+def cards_html(answer: Answer | None, turn: int) -> str:
+    """Source cards for the cited papers of one answer, in marker order."""
+    if answer is None or not answer.citations:
+        return '<div class="cards empty">Sources of the latest answer appear here.</div>'
+    abstracts = {hit.paper_id: hit.abstract for hit in answer.sources}
+    cards = [_card(c, abstracts.get(c.paper_id), turn) for c in sorted(answer.citations, key=lambda c: c.number)]
+    return '<div class="cards">' + "".join(cards) + "</div>"
+
+
+def related_html(title: str, hits) -> str:
+    """A short list of papers similar to one card."""
+    items = []
+    for hit in hits:
+        url = safe_url(hit.metadata.get("url"))
+        name = inline(hit.title)
+        name = f'<a href="{url}" target="_blank" rel="noopener noreferrer">{name}</a>' if url else name
+        items.append(f"<li>{name} <span class=\"score\">{hit.score:.2f}</span></li>")
+    return f'<div class="related-list"><b>Related to:</b> {inline(title)}<ol>{"".join(items)}</ol></div>'
