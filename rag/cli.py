@@ -123,6 +123,40 @@ def cmd_similar(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("eval")
+def cmd_eval(args: argparse.Namespace) -> int:
+    from rag.evaluation import compare, evaluate, load_questions
+
+    questions, problems = load_questions(args.questions)
+    for problem in problems:
+        print(f"rejected: {problem}", file=sys.stderr)
+    options = dict(out_dir=args.out, backend=args.backend, top_k=args.top_k, resume=args.resume, limit=args.limit,
+                   judge=args.judge, progress=not args.quiet, rejected_lines=problems)
+    if args.compare:
+        from pathlib import Path
+
+        from rag.assistant import Assistant
+
+        path_a, path_b = args.compare
+        label_a, label_b = Path(path_a).stem, Path(path_b).stem
+        if label_a == label_b:
+            label_a, label_b = "a", "b"
+        result = compare(questions, Assistant.from_config(path_a, data_dir=args.data_dir), Assistant.from_config(path_b, data_dir=args.data_dir),
+                         label_a, label_b, **options)
+        for row in result.metrics:
+            if row.diff is not None:
+                print(f"{row.name:<24} {label_a} {row.a:.3f}  {label_b} {row.b:.3f}  diff {row.diff:+.3f} [{row.low:+.3f}, {row.high:+.3f}]")
+        print(f"{len(result.flipped)} questions flipped; report: {result.out_dir}/comparison.html")
+        return 0
+    summary = evaluate(questions, _assistant(args), **options)
+    for name, value in summary.metrics.items():
+        print(f"{name:<24} {'-' if value is None else f'{value:.3f}'}")
+    for name, row in summary.latency.items():
+        print(f"{name:<24} p50 {row['p50'] or 0:.0f} ms  p95 {row['p95'] or 0:.0f} ms")
+    print(f"report: {summary.out_dir}/report.html")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rag", description="Question answering over scientific paper abstracts.")
     common = argparse.ArgumentParser(add_help=False)
@@ -160,6 +194,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("example", metavar="ID_OR_TEXT")
     p.add_argument("--top-k", type=int, default=10)
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("eval", parents=[common], help="evaluate retrieval and answers on a question file")
+    p.add_argument("questions", help="JSON Lines questions (id, type, question, gold_titles/gold_ids/gold_grades, answer_keywords)")
+    p.add_argument("--backend", default=None, help="answer backend (default: answer.backend)")
+    p.add_argument("--top-k", type=int, default=None, help="papers retrieved per question (default: retrieval.top_k)")
+    p.add_argument("--out", default=None, help="output folder (default: eval/runs/<timestamp>)")
+    p.add_argument("--resume", action="store_true", help="keep finished questions in --out and ask only the rest")
+    p.add_argument("--limit", type=int, default=None, help="only the first N questions")
+    p.add_argument("--compare", nargs=2, metavar=("A.yaml", "B.yaml"), help="run two configurations and compare them")
+    p.add_argument("--judge", action="store_true", help="also ask an LLM judge about faithfulness (evaluation.judge_backend)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 

@@ -1,0 +1,123 @@
+"""report.md and a self-contained report.html (inline SVG) for one run or a comparison."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from rag.evaluation.compare import Comparison
+from rag.evaluation.scoring import QuestionResult
+from rag.evaluation.summary import LATENCY_FIELDS, EvalSummary, definition
+from rag.evaluation.svg import grouped_bars, histogram
+
+Table = tuple[list[str], list[list[str]]]
+CHART_METRICS = ("hit@1", "hit@5", "hit@10", "mrr", "ndcg@10", "keyword_correct", "citation_precision", "passed")
+
+
+def fmt(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
+
+
+def _md(table: Table) -> str:
+    headers, rows = table
+    clean = lambda c: str(c).replace("|", "\\|").replace("\n", " ")  # noqa: E731
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(clean(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _html(table: Table) -> str:
+    headers, rows = table
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def metrics_table(summary: EvalSummary) -> Table:
+    return ["metric", "value", "definition"], [[n, fmt(v), definition(n)] for n, v in summary.metrics.items()]
+
+
+def by_type_table(summary: EvalSummary) -> Table:
+    types = list(summary.by_type)
+    rows = [[n, *(fmt(summary.by_type[t].get(n)) for t in types)] for n in summary.metrics]
+    return ["metric", *(f"{t} (n={summary.counts_by_type[t]})" for t in types)], rows
+
+
+def latency_table(summary: EvalSummary) -> Table:
+    return ["timing", "p50 ms", "p95 ms"], [[f, fmt(summary.latency[f]["p50"]), fmt(summary.latency[f]["p95"])] for f in LATENCY_FIELDS]
+
+
+def questions_table(results: list[QuestionResult]) -> Table:
+    ordered = sorted(results, key=lambda r: (r.passed, r.type, r.id))
+    rows = [[r.id, r.type, fmt(r.passed), fmt(r.metrics.get("hit@10")), fmt(r.metrics.get("keyword_correct")),
+             fmt(r.abstained), "; ".join(r.gold_titles) or "(none)", "; ".join(h["title"] for h in r.retrieved[:3]),
+             r.error or ""] for r in ordered]
+    return ["id", "type", "passed", "hit@10", "keywords", "abstained", "gold titles", "retrieved top 3", "error"], rows
+
+
+def comparison_table(comparison: Comparison) -> Table:
+    rows = [[m.name, fmt(m.a), fmt(m.b), fmt(m.diff), f"[{fmt(m.low)}, {fmt(m.high)}]" if m.low is not None else "–", str(m.paired_n)]
+            for m in comparison.metrics]
+    return ["metric", comparison.label_a, comparison.label_b, "diff (b−a)", "95% CI (paired bootstrap)", "n"], rows
+
+
+def flips_table(comparison: Comparison) -> Table:
+    return ["id", "type", f"{comparison.label_a} passed", f"{comparison.label_b} passed", "question"], [
+        [f["id"], f["type"], fmt(f["a_passed"]), fmt(f["b_passed"]), f["question"]] for f in comparison.flipped]
+
+
+def _write(out_dir: Path, name: str, title: str, sections: list[tuple[str, Table | str]]) -> None:
+    md = [f"# {title}"]
+    html = [f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title><style>"
+            "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;font-size:13px}"
+            "td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top}</style></head><body>", f"<h1>{escape(title)}</h1>"]
+    for heading, content in sections:
+        md.append(f"\n## {heading}\n")
+        html.append(f"<h2>{escape(heading)}</h2>")
+        if isinstance(content, str):  # an inline SVG: HTML only
+            md.append("(chart in report.html)")
+            html.append(content)
+        else:
+            md.append(_md(content))
+            html.append(_html(content))
+    (out_dir / f"{name}.md").write_text("\n".join(md) + "\n", encoding="utf-8")
+    (out_dir / f"{name}.html").write_text("".join(html) + "</body></html>\n", encoding="utf-8")
+
+
+def _type_chart(summaries: dict[str, EvalSummary]) -> str:
+    first = next(iter(summaries.values()))
+    names = [n for n in CHART_METRICS if n in first.metrics]
+    series = {f"{label} {t}" if len(summaries) > 1 else t: [s.by_type[t].get(n) for n in names]
+              for label, s in summaries.items() for t in s.by_type}
+    return grouped_bars("metrics by question type", names, series)
+
+
+def write_run_report(out_dir: Path, summary: EvalSummary, results: list[QuestionResult]) -> None:
+    totals = [r.timings["total_ms"] for r in results if not r.error and r.timings.get("total_ms") is not None]
+    config = ", ".join(f"{k}={v}" for k, v in summary.config.items())
+    _write(out_dir, "report", f"rag eval: {summary.questions} questions ({config})", [
+        ("Summary", metrics_table(summary)),
+        ("Metrics by question type", _type_chart({"run": summary})),
+        ("By question type", by_type_table(summary)),
+        ("Latency", latency_table(summary)),
+        ("Total latency histogram", histogram("total latency per question", totals)),
+        ("Rejected input lines", (["problem"], [[p] for p in summary.rejected_lines])),
+        ("Questions (failures first)", questions_table(results)),
+    ])
+
+
+def write_comparison_report(out_dir: Path, comparison: Comparison) -> None:
+    a, b = comparison.label_a, comparison.label_b
+    _write(out_dir, "comparison", f"rag eval --compare: {a} vs {b}", [
+        ("Metrics side by side", comparison_table(comparison)),
+        ("Metrics by question type", _type_chart({a: comparison.summary_a, b: comparison.summary_b})),
+        (f"Flipped questions ({len(comparison.flipped)})", flips_table(comparison)),
+        (f"Latency: {a}", latency_table(comparison.summary_a)),
+        (f"Latency: {b}", latency_table(comparison.summary_b)),
+    ])
