@@ -69,9 +69,12 @@ class RetrievalSettings(_Section):
     top_k: int = Field(10, ge=1, le=200, description="Papers returned by retrieve().")
     candidates: int = Field(60, ge=1, description="Chunks fetched from each retriever before fusion.")
     mode: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="Which retrievers run.")
-    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in reciprocal rank fusion.")
-    bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in reciprocal rank fusion.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense side in fusion (convex mix or RRF).")
+    bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 side in fusion (convex mix or RRF).")
     rrf_k: int = Field(60, ge=1, description="The k constant of reciprocal rank fusion.")
+    fusion: Literal["convex", "rrf"] = Field(
+        "convex", description="How dense and BM25 are fused per paper: 'convex' mixes normalised scores by the two weights, 'rrf' is reciprocal rank fusion."
+    )
     evidence_per_paper: int = Field(2, ge=1, description="Best chunks kept as evidence for each paper.")
     mmr: bool = Field(False, description="Re-order papers with maximal marginal relevance for diversity.")
     mmr_lambda: float = Field(0.7, ge=0, le=1, description="MMR trade-off: 1 is pure relevance, 0 pure diversity.")
@@ -82,9 +85,9 @@ class RetrievalSettings(_Section):
     bm25_k1: float = Field(1.2, gt=0, description="BM25 term-frequency saturation k1.")
     bm25_b: float = Field(0.75, ge=0, le=1, description="BM25 document-length normalisation b.")
     bm25_max_segments: int = Field(16, ge=1, description="BM25 index segments (one per ingest batch) before they are merged into one.")
-    calibration_bias: float = Field(-9.0, description="Calibrated score = sigmoid(bias + w_cos*dense_cosine + w_fused*fused); fitted on eval/questions/dev.jsonl by eval/bench_retrieval.py --fit.")
-    calibration_cosine: float = Field(14.0, description="Weight of the best chunk's dense cosine similarity in the calibrated score.")
-    calibration_fused: float = Field(2.0, description="Weight of the normalised rank-fusion score (1 = ranked first by every retriever) in the calibrated score.")
+    calibration_bias: float = Field(-9.377, description="Calibrated score = sigmoid(bias + w_cos*dense_cosine + w_fused*fused); fitted on eval/questions/dev.jsonl by eval/bench_retrieval.py --fit.")
+    calibration_cosine: float = Field(5.034, description="Weight of the best chunk's dense cosine similarity in the calibrated score.")
+    calibration_fused: float = Field(8.861, description="Weight of the fused score (in [0, 1]; 1 = best on every retriever) in the calibrated score.")
     filters: "RetrievalFilters" = Field(default_factory=lambda: RetrievalFilters(), description="Default metadata filters applied to every retrieval.")
 
 

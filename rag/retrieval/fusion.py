@@ -1,4 +1,4 @@
-"""Chunk rankings → paper rankings → reciprocal rank fusion, and the calibrated score.
+"""Chunk rankings → paper rankings → fusion (convex score mix or reciprocal rank fusion), and the calibrated score.
 
 Hand-written rather than llama-index's QueryFusionRetriever: that works on nodes and
 fuses chunks, while we fuse *papers* (a paper with three mediocre chunks must not beat
@@ -45,8 +45,14 @@ def papers_by_best_chunk(hits: list[ChunkHit]) -> list[str]:
     return list(seen)
 
 
-class ReciprocalRankFusion:
-    """fused(paper) = sum over retrievers of weight / (rrf_k + rank of the paper in that retriever)."""
+class PaperFusion:
+    """Fuses per-retriever chunk lists into one paper ranking; ``fused`` is in [0, 1].
+
+    ``convex`` (default): w_d·(min-max normalised best cosine) + w_b·(best BM25 / top BM25),
+    weights normalised to sum 1; on the dev set it beat RRF at hit@1 (0.975 vs 0.95 at the
+    best RRF k/weights) because it keeps *how much* better the top paper is.
+    ``rrf``: sum of weight / (rrf_k + rank), divided by its maximum.
+    """
 
     def __init__(self, settings: RetrievalSettings):
         self.settings = settings
@@ -69,15 +75,35 @@ class ReciprocalRankFusion:
                     cand.bm25 = max(cand.bm25, hit.score)
                 if hit.cosine is not None:
                     cand.cosine = hit.cosine if cand.cosine is None else max(cand.cosine, hit.cosine)
-                if all(c.chunk_id != hit.chunk_id for c in cand.chunks):
+                same = next((c for c in cand.chunks if c.chunk_id == hit.chunk_id), None)
+                if same is None:
                     cand.chunks.append(hit)
-                elif hit.text and not any(c.text for c in cand.chunks if c.chunk_id == hit.chunk_id):
-                    next(c for c in cand.chunks if c.chunk_id == hit.chunk_id).text = hit.text
-        best = sum(weights[name] for name in rankings) / (k + 1) or 1.0
+                elif hit.text and not same.text:
+                    same.text = hit.text
+        total = sum(weights[name] for name in rankings) or 1.0
+        if self.settings.fusion == "convex":
+            self._convex(papers, rankings, weights, total)
+        else:
+            for cand in papers.values():
+                cand.fused /= total / (k + 1)
         for cand in papers.values():
-            cand.fused /= best
             cand.chunks.sort(key=lambda c: -chunk_fused[c.chunk_id])
         return sorted(papers.values(), key=lambda c: (-c.fused, c.paper_id))
+
+    @staticmethod
+    def _convex(papers: dict[str, PaperCandidate], rankings, weights, total: float) -> None:
+        cosines = [c.cosine for c in papers.values() if c.cosine is not None]
+        low, high = (min(cosines), max(cosines)) if cosines else (0.0, 1.0)
+        top_bm25 = max((c.bm25 for c in papers.values()), default=0.0) or 1.0
+        for cand in papers.values():
+            value = 0.0
+            if "dense" in rankings:
+                # A paper the dense side did not return counts as the weakest dense candidate.
+                cos = cand.cosine if cand.cosine is not None else low
+                value += weights["dense"] * ((cos - low) / (high - low) if high > low else 1.0)
+            if "bm25" in rankings:
+                value += weights["bm25"] * cand.bm25 / top_bm25
+            cand.fused = value / total
 
 
 class ScoreCalibrator:

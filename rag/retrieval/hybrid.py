@@ -7,7 +7,7 @@ import numpy as np
 from rag.catalog import PaperCatalog
 from rag.records import Hit
 from rag.retrieval.filters import FilterPlan
-from rag.retrieval.fusion import ChunkHit, PaperCandidate, ReciprocalRankFusion, ScoreCalibrator
+from rag.retrieval.fusion import ChunkHit, PaperCandidate, PaperFusion, ScoreCalibrator
 from rag.retrieval.lexical_store import BM25Store
 from rag.settings import RetrievalSettings
 from rag.store import ChromaStore
@@ -29,7 +29,7 @@ class HybridRetriever:
         self.embedder = embedder
         self.bm25 = bm25
         self.rerankers = rerankers or []
-        self.fusion = ReciprocalRankFusion(settings)
+        self.fusion = PaperFusion(settings)
         self.calibrator = ScoreCalibrator(settings)
 
     def run(self, question: str, top_k: int, plan: FilterPlan | None = None, mode: str | None = None) -> list[Hit]:

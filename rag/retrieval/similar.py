@@ -7,7 +7,7 @@ import numpy as np
 from rag.catalog import PaperCatalog
 from rag.errors import UserError
 from rag.records import Hit
-from rag.retrieval.fusion import ChunkHit, ReciprocalRankFusion, ScoreCalibrator
+from rag.retrieval.fusion import ChunkHit, PaperFusion, ScoreCalibrator
 from rag.settings import RetrievalSettings
 from rag.store import ChromaStore
 
@@ -51,7 +51,7 @@ class SimilarPapers:
             ChunkHit(cid, meta["paper_id"], 1.0 - float(d), doc, 1.0 - float(d))
             for cid, doc, meta, d in zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0])
         ]
-        pool = ReciprocalRankFusion(self.settings).run({"dense": chunks})[:top_k]
+        pool = PaperFusion(self.settings).run({"dense": chunks})[:top_k]
         calibrate = ScoreCalibrator(self.settings)
         for cand in pool:
             cand.score = calibrate.run(cand.cosine or 0.0, cand.fused)
