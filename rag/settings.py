@@ -35,6 +35,11 @@ class EmbeddingSettings(_Section):
     remote_model: str | None = Field(None, description="Model name to send to the remote embeddings server.")
     api_key_env: str = Field("RAG_EMBEDDING_API_KEY", description="Environment variable holding the remote server's API key.")
     timeout_s: float = Field(60.0, description="Timeout of one remote embedding request, in seconds.")
+    remote_batch: int = Field(256, ge=1, description="Texts sent per remote /v1/embeddings request.")
+    retries: int = Field(3, ge=0, description="Retries of a failed remote embedding request (with backoff) before giving up.")
+    onnx_variant: Literal["fp32", "int8"] = Field(
+        "fp32", description="ONNX export used by backend 'onnx': fp32 (same vectors as torch) or dynamic int8 (faster, slightly different vectors, recorded under another model name)."
+    )
 
 
 class ChunkingSettings(_Section):

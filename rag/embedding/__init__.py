@@ -10,6 +10,10 @@ def model_name(settings: EmbeddingSettings) -> str:
     """The name recorded in the store for this configuration, known without loading anything."""
     if settings.backend == "openai":
         return settings.remote_model or settings.model
+    if settings.backend == "onnx":
+        from rag.embedding.onnx import onnx_model_name
+
+        return onnx_model_name(settings)
     from rag.embedding.local import resolve_model_location
 
     return resolve_model_location(settings.model)[1]

@@ -1,0 +1,126 @@
+"""Export a sentence-transformers (BERT-family, mean-pooling) model to ONNX, once, into a cache.
+
+We export by hand with ``torch.onnx.export`` instead of ``sentence-transformers[onnx]`` /
+optimum because those extras pin older huggingface-hub and transformers releases, which
+would break gradio and the rest of this environment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+from rag.errors import UserError
+
+# Bump when the exported graph changes, so stale cached exports are not reused.
+EXPORT_VERSION = "1"
+INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
+
+
+def check_mean_pooling(location: str) -> None:
+    """The graph bakes in mean pooling + L2 norm; refuse models configured otherwise."""
+    config = Path(location) / "1_Pooling" / "config.json"
+    if config.is_file() and not json.loads(config.read_text()).get("pooling_mode_mean_tokens", False):
+        raise UserError(
+            f"the onnx embedding backend supports mean-pooling models only, and {location} pools differently; "
+            "set embedding.backend to sentence-transformers"
+        )
+
+
+def _fingerprint(location: str, variant: str) -> str:
+    """Changes when the model files change, so a cached export always matches its weights."""
+    digest = hashlib.sha1(f"{EXPORT_VERSION}|{variant}".encode())
+    root = Path(location)
+    for name in ("config.json", "model.safetensors", "pytorch_model.bin"):
+        path = root / name
+        if path.is_file():
+            stat = path.stat()
+            digest.update(f"{name}:{stat.st_size}:{int(stat.st_mtime)}".encode())
+    return digest.hexdigest()[:12]
+
+
+class OnnxExporter:
+    """Produces (or finds in ``cache_dir``) the ONNX file for one model and variant.
+
+    >>> path = OnnxExporter(model_dir, Path("data/models"), "fp32").run()   # doctest: +SKIP
+    """
+
+    def __init__(self, location: str, cache_dir: Path, variant: str):
+        self.location = location
+        self.cache_dir = Path(cache_dir)
+        self.variant = variant
+
+    def target(self) -> Path:
+        slug = Path(self.location).name or "model"
+        return self.cache_dir / f"{slug}-{_fingerprint(self.location, self.variant)}-{self.variant}.onnx"
+
+    def run(self) -> Path:
+        target = self.target()
+        if target.is_file():
+            return target
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        fp32 = self.cache_dir / f"{target.stem.removesuffix('-' + self.variant)}-fp32.onnx"
+        if not fp32.is_file():
+            self._atomic(fp32, self._export)
+        if self.variant == "int8":
+            self._atomic(target, lambda out: _quantize(fp32, out))
+        return target
+
+    @staticmethod
+    def _atomic(final: Path, write) -> None:
+        # Two processes may export at once; each writes its own temp file and the
+        # rename is atomic, so a reader never sees a half-written model.
+        handle, tmp = tempfile.mkstemp(dir=final.parent, suffix=".onnx.tmp")
+        os.close(handle)
+        try:
+            write(Path(tmp))
+            os.replace(tmp, final)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+    def _export(self, out: Path) -> None:
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        check_mean_pooling(self.location)
+        # Eager attention exports as plain MatMul/Softmax, which onnxruntime runs well.
+        model = AutoModel.from_pretrained(self.location, attn_implementation="eager").eval()
+        tokenizer = AutoTokenizer.from_pretrained(self.location)
+        sample = tokenizer(["a short text", "a somewhat longer sample text"], padding=True, return_tensors="pt")
+        args = tuple(sample[name] if name in sample else torch.zeros_like(sample["input_ids"]) for name in INPUT_NAMES)
+        axes = {name: {0: "batch", 1: "tokens"} for name in INPUT_NAMES} | {"embedding": {0: "batch"}}
+
+        class MeanPooled(torch.nn.Module):
+            """HF encoder + attention-masked mean pooling + L2 norm, as in the model's ST config."""
+
+            def __init__(self, encoder):
+                super().__init__()
+                self.encoder = encoder
+
+            def forward(self, input_ids, attention_mask, token_type_ids):
+                # transformers 5 models must be called with keyword arguments.
+                out = self.encoder(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+                mask = attention_mask.unsqueeze(-1).to(out.last_hidden_state.dtype)
+                pooled = (out.last_hidden_state * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                return torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            # dynamo=False: the TorchScript exporter needs only the `onnx` package, not onnxscript.
+            torch.onnx.export(
+                MeanPooled(model), args, str(out), dynamo=False, input_names=list(INPUT_NAMES),
+                output_names=["embedding"], dynamic_axes=axes, opset_version=17,
+            )
+
+
+def _quantize(fp32: Path, out: Path) -> None:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    # Per-channel int8 on MatMul weights only: per-tensor quantisation of every op
+    # moved MiniLM vectors to cosine ~0.92 of the originals, this keeps ~0.995.
+    quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"])
