@@ -68,6 +68,8 @@ class Assistant:
         self._bm25 = None
         # Any `complete(prompt) -> str` callable; used by retrieval.llm_relevance (set by the answering layer).
         self.relevance_llm: Callable[[str], str] | None = None
+        self._models: dict[str, Any] = {}  # loaded answer models by backend name; a GGUF loads once
+        self._answerer = None
 
     @classmethod
     def from_config(cls, path: str | Path, data_dir: str | Path | None = None, **overrides: Any) -> "Assistant":
@@ -182,6 +184,53 @@ class Assistant:
     def _check_not_empty(self) -> None:
         if self.catalog.stats()["papers"] == 0:
             raise UserError("the collection is empty; ingest something first: rag ingest PATH")
+
+    def model(self, backend: str):
+        """The loaded model of an answer backend ('local' or 'openai'); raises BackendUnavailable."""
+        if backend not in self._models:
+            from rag.answer.llm import create_model
+
+            self._models[backend] = create_model(backend, self.settings.local_llm, self.settings.openai)
+        return self._models[backend]
+
+    def completion_fn(self, backend: str | None = None) -> Callable[[str], str] | None:
+        """``complete(prompt) -> str`` of the configured model backend, or None for 'extractive'.
+
+        For other steps that want a model, e.g. retrieval's LLM relevance scores.
+
+        >>> Assistant(data_dir="/tmp/rag-doc").completion_fn("extractive") is None
+        True
+        """
+        backend = backend or self.settings.answer.backend
+        return None if backend == "extractive" else self.model(backend).complete
+
+    @property
+    def answerer(self):
+        if self._answerer is None:
+            from rag.answer.pipeline import AnswerPipeline
+
+            self._answerer = AnswerPipeline(self.settings.answer, self.retrieve, self.embedder, self.model)
+        return self._answerer
+
+    def stream(self, question: str, history: list[dict] | None = None, filters: dict | None = None,
+               backend: str | None = None, top_k: int | None = None):
+        """Yield TextDelta events as the answer is written, then the final validated Answer.
+
+        >>> for event in assistant.stream("What does Medusa add to an LLM?"):  # doctest: +SKIP
+        ...     print(getattr(event, "text", ""), end="")
+        """
+        self._check_question(question)
+        return self.answerer.stream(question, history=history, filters=filters, backend=backend, top_k=top_k)
+
+    def ask(self, question: str, history: list[dict] | None = None, filters: dict | None = None,
+            backend: str | None = None, top_k: int | None = None):
+        """A cited answer (an ``rag.answer.types.Answer``) to ``question``.
+
+        >>> answer = assistant.ask("What speedup does Medusa report?")  # doctest: +SKIP
+        >>> answer.text, [c.title for c in answer.citations]           # doctest: +SKIP
+        """
+        self._check_question(question)
+        return self.answerer.run(question, history=history, filters=filters, backend=backend, top_k=top_k)
 
     def retrieve(self, question: str, top_k: int | None = None, filters: "dict | RetrievalFilters | None" = None,
                  mode: str | None = None) -> list[Hit]:

@@ -1,0 +1,108 @@
+"""The extractive backend: answer with the retrieved abstracts' own best sentences."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.answer.lexical import Stems, content_words
+from rag.answer.sentences import SentenceVectors, split_sentences
+from rag.records import Hit
+from rag.settings import AnswerSettings
+
+# Questions that ask for a quantity; a sentence holding a number is then more likely the answer.
+_QUANTITY = re.compile(
+    r"\b(how (many|much|long|fast|large|small)|what (\w+[- ]){0,3}(score|speedup|accuracy|fid|psnr|rate|percentage|throughput|"
+    r"factor|range|size|number|ratio|gain|reduction)s?|by what|to what|what percentage)\b",
+    re.IGNORECASE,
+)
+_DIGIT = re.compile(r"\d")
+# Where a question asks its actual question: the last clause opened by a wh-word.
+_ASK = re.compile(r"\b(what|which|how|who|when|where|why|whose|whom)\b[^?.]*[?.]?\s*$", re.IGNORECASE)
+# Openings of background sentences ("Recently, ...", "However, existing ..."): abstracts state the
+# problem before the contribution, and questions that paraphrase the problem match those first.
+_BACKGROUND = re.compile(
+    r"^(recent|recently|however|existing|despite|although|while|many|most|traditional|conventional|prior|current|"
+    r"in recent years|with the|over the past|nowadays|large language models|deep learning|to date)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class _Candidate:
+    hit_index: int
+    position: int
+    text: str
+    score: float = 0.0
+
+
+class ExtractiveAnswerer:
+    """Picks the sentences of the retrieved abstracts that best answer the question.
+
+    A sentence scores by embedding similarity to the question, IDF-weighted overlap with
+    the question's content words, and its paper's retrieval score. The best sentence leads;
+    more follow while they stay close to it, and only papers close to the best are cited,
+    because a weak sentence from a weak paper costs more trust than it adds.
+    Returns text whose markers [n] index ``hits`` from 1; the validator renumbers them.
+    """
+
+    def __init__(self, settings: AnswerSettings, vectors: SentenceVectors, stems: Stems):
+        self.settings = settings
+        self.vectors = vectors
+        self.stems = stems
+
+    def _score(self, question: str, hits: list[Hit], candidates: list[_Candidate]) -> np.ndarray:
+        s = self.settings
+        match = _ASK.search(question)
+        ask = match.group(0) if match and len(match.group(0)) < len(question) * 0.8 else question
+        vectors = self.vectors.run([question, ask] + [c.text for c in candidates])
+        similarity = (vectors[2:] @ vectors[0] + vectors[2:] @ vectors[1]) / 2
+        question_terms = self.stems.run(content_words(question))
+        ask_terms = self.stems.run(content_words(ask))
+        sentence_terms = [self.stems.run(content_words(c.text)) for c in candidates]
+        df = {t: sum(t in terms for terms in sentence_terms) for t in question_terms}
+        # Words of the asking clause count double: they name what the answer must contain.
+        idf = {t: math.log(1 + len(candidates) / (1 + df[t])) * (2 if t in ask_terms else 1) for t in question_terms}
+        total = sum(idf.values()) or 1.0
+        lexical = np.array([sum(idf[t] for t in question_terms & terms) / total for terms in sentence_terms])
+        paper = np.array([hits[c.hit_index].score for c in candidates])
+        wants_number = bool(_QUANTITY.search(question))
+        numbers = np.array([wants_number and bool(_DIGIT.search(c.text)) for c in candidates], dtype=float)
+        background = np.array([c.position == 0 or bool(_BACKGROUND.match(c.text)) for c in candidates], dtype=float)
+        return (s.similarity_weight * similarity + s.lexical_weight * lexical + s.paper_weight * paper
+                + s.number_bonus * numbers - s.background_penalty * background)
+
+    def run(self, question: str, hits: list[Hit]) -> str:
+        hits = hits[: self.settings.context_papers]
+        candidates = [
+            _Candidate(i, j, sentence) for i, hit in enumerate(hits) for j, sentence in enumerate(split_sentences(hit.abstract))
+        ]
+        if not candidates:
+            return ""
+        scores = self._score(question, hits, candidates)
+        for candidate, score in zip(candidates, scores):
+            candidate.score = float(score)
+        ranked = sorted(candidates, key=lambda c: -c.score)
+        best = ranked[0].score
+        cited = {c.hit_index for c in ranked if c.score >= best - self.settings.cite_margin}
+        chosen = [ranked[0]]
+        for candidate in ranked[1:]:
+            if len(chosen) >= self.settings.max_sentences or candidate.score < best * self.settings.keep_ratio:
+                break
+            if candidate.hit_index in cited:
+                chosen.append(candidate)
+        # Read like prose: papers in order of their best sentence, each paper's sentences in abstract order.
+        paper_order = list(dict.fromkeys(c.hit_index for c in chosen))
+        chosen.sort(key=lambda c: (paper_order.index(c.hit_index), c.position))
+        return " ".join(_cite(c.text, c.hit_index + 1) for c in chosen)
+
+
+def _cite(sentence: str, number: int) -> str:
+    """Put the marker before the closing full stop: "... 64.38% [1]."."""
+    sentence = sentence.rstrip()
+    if sentence[-1:] in ".!?":
+        return f"{sentence[:-1]} [{number}]{sentence[-1]}"
+    return f"{sentence} [{number}]"

@@ -1,0 +1,92 @@
+"""Conversation history: check its format and rewrite a follow-up into a standalone question."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from rag.answer.lexical import content_words, words
+from rag.errors import UserError
+
+_FORMAT = "history must be a list of {'role': 'user' or 'assistant', 'content': text} dicts (the OpenAI / Gradio messages format)"
+# Words that point back at an earlier turn, or open a follow-up.
+_CUES = frozenset("it its they them their those these that this such which ones one both either former latter".split())
+_OPENERS = re.compile(r"^\s*(and|or|but|also|so|what about|how about|then|same|compare|which of)\b", re.IGNORECASE)
+
+
+def _text(content: Any) -> str | None:
+    """Gradio may send content as a list of parts ({"type": "text", "text": ...}); files carry no text."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = [p.get("text", "") if isinstance(p, dict) else p if isinstance(p, str) else None for p in content]
+        return None if None in parts else " ".join(parts)
+    if isinstance(content, dict):
+        return content.get("text") if isinstance(content.get("text"), str) else ""
+    return None
+
+
+def check_history(history: Any) -> list[dict[str, str]]:
+    """Validate ``history`` and return it as plain {"role", "content": str} dicts.
+
+    >>> check_history([{"role": "user", "content": "hi"}])
+    [{'role': 'user', 'content': 'hi'}]
+    """
+    if history is None:
+        return []
+    if not isinstance(history, (list, tuple)):
+        raise UserError(f"{_FORMAT}; got {type(history).__name__}")
+    clean = []
+    for index, message in enumerate(history):
+        if not isinstance(message, dict) or message.get("role") not in ("user", "assistant", "system"):
+            raise UserError(f"{_FORMAT}; message {index} is {str(message)[:60]!r}")
+        text = _text(message.get("content"))
+        if text is None:
+            raise UserError(f"{_FORMAT}; message {index} has content of type {type(message.get('content')).__name__}")
+        clean.append({"role": message["role"], "content": text})
+    return clean
+
+
+def is_follow_up(question: str) -> bool:
+    """A question that leans on the conversation: pronouns, follow-up openers, or too few words of its own."""
+    tokens = set(words(question))
+    return bool(_OPENERS.search(question)) or bool(tokens & _CUES) or len(content_words(question)) <= 2
+
+
+class FollowUpRewriter:
+    """Turns a follow-up into a standalone question before retrieval.
+
+    With a model (``complete``), the model rewrites it. Without one, the documented rule:
+    a follow-up (see :func:`is_follow_up`) gets the key terms of the earlier user questions
+    it leans on appended, newest first, so "which of those is fastest?" after "papers on
+    speculative decoding" retrieves on "speculative decoding" too.
+
+    >>> FollowUpRewriter(6).run("which of those is fastest?", [{"role": "user", "content": "speculative decoding papers"}])
+    'which of those is fastest? (speculative decoding)'
+    """
+
+    def __init__(self, turns: int, complete: Callable[[str], str] | None = None, template: str | None = None):
+        self.turns = turns
+        self.complete = complete
+        self.template = template
+
+    def _rule(self, question: str, history: list[dict[str, str]]) -> str:
+        terms: list[str] = []
+        for message in reversed(history):
+            if message["role"] != "user":
+                continue
+            terms += [w for w in content_words(message["content"]) if w not in terms and w not in words(question)]
+            if not is_follow_up(message["content"]):
+                break
+        return f"{question} ({' '.join(terms[:12])})" if terms else question
+
+    def run(self, question: str, history: list[dict[str, str]]) -> str:
+        history = history[-self.turns:] if self.turns else []
+        if not any(m["role"] == "user" for m in history) or not is_follow_up(question):
+            return question
+        if self.complete is not None and self.template:
+            transcript = "\n".join(f"{m['role']}: {m['content'][:500]}" for m in history)
+            rewritten = self.complete(self.template.format(history=transcript, question=question)).strip().splitlines()
+            if rewritten and 3 <= len(rewritten[0].strip()) <= 400:
+                return rewritten[0].strip().strip('"')
+        return self._rule(question, history)

@@ -1,0 +1,62 @@
+"""Prompts for the model backends, loaded from a YAML file named in settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from rag.errors import UserError
+from rag.records import Hit
+
+_PROJECT_ROOT = Path(__file__).resolve().parents[2]
+_KEYS = ("system", "source", "user", "rewrite")
+
+
+def _locate(path: str) -> Path:
+    candidate = Path(path).expanduser()
+    if candidate.is_absolute() or candidate.is_file():
+        return candidate
+    return _PROJECT_ROOT / candidate
+
+
+class PromptBuilder:
+    """Builds chat messages: the system rules, then the retrieved papers labelled [1]..[n].
+
+    Each source shows the paper's best evidence chunks (falling back to its abstract),
+    cut to ``source_chars``, which keeps the prompt small for CPU models.
+
+    >>> builder = PromptBuilder("config/prompts.yaml", source_chars=1200)
+    >>> builder.run("What is Medusa?", [])[0]["role"]
+    'system'
+    """
+
+    def __init__(self, path: str, source_chars: int):
+        location = _locate(path)
+        try:
+            loaded = yaml.safe_load(location.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise UserError(f"cannot read prompts file {location} ({type(exc).__name__}); set answer.prompts_path to a valid YAML file") from None
+        missing = [k for k in _KEYS if not isinstance((loaded or {}).get(k), str)]
+        if missing:
+            raise UserError(f"prompts file {location} lacks {', '.join(missing)}; copy them from config/prompts.yaml")
+        self.templates = loaded
+        self.source_chars = source_chars
+
+    def source_text(self, hit: Hit) -> str:
+        # Evidence chunks repeat the title; drop it so the model reads it once.
+        chunks = [c.removeprefix(hit.title).strip(" .:\n") for c in hit.evidence] or [hit.abstract]
+        text = " … ".join(dict.fromkeys(c for c in chunks if c)) or hit.abstract
+        return text[: self.source_chars]
+
+    def run(self, question: str, hits: list[Hit]) -> list[dict[str, str]]:
+        sources = "\n".join(
+            self.templates["source"].format(
+                number=i, title=hit.title, year=f" ({hit.metadata['year']})" if hit.metadata.get("year") else "", text=self.source_text(hit)
+            )
+            for i, hit in enumerate(hits, 1)
+        )
+        return [
+            {"role": "system", "content": self.templates["system"].strip()},
+            {"role": "user", "content": self.templates["user"].format(sources=sources.strip(), question=question).strip()},
+        ]
