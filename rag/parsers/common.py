@@ -98,8 +98,8 @@ def looks_binary(head: bytes) -> bool:
     """True for data that is not text: NUL bytes or many control characters."""
     if is_utf16(head):
         return False
-    if b"\x00" in head:
-        return True
+    # NUL counts like any control byte: one stray NUL line in a text export must not
+    # throw away the whole file (LineReader rejects just that line).
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13) or b == 127)
     return controls > max(4, len(head) // 20)
 
@@ -216,9 +216,16 @@ class LineReader:
         self.pending.append(Rejection(self.source, self.line_no, reason))
 
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
 def clean_text(value: str) -> str:
-    """NFC-normalised text with all whitespace runs (incl. hard line breaks) as one space."""
-    return " ".join(unicodedata.normalize("NFC", value).split())
+    """NFC-normalised text with all whitespace runs (incl. hard line breaks) as one space.
+
+    Control characters (e.g. a NUL from a JSON "\\u0000" escape) become spaces: they
+    would otherwise reach the store, the prompts and the page.
+    """
+    return " ".join(_CONTROL_CHARS.sub(" ", unicodedata.normalize("NFC", value)).split())
 
 
 _ACCENT_MARKS = {
