@@ -48,14 +48,9 @@ class ChromaStore:
             else str(data_dir / "chroma")
         )
         self.client = _connect(settings, data_dir)
-        self.collection = self._guard(
-            lambda: self.client.get_or_create_collection(
-                settings.collection,
-                metadata={"embedding_model": model_name},
-                configuration={"hnsw": {"space": "cosine"}},
-                embedding_function=None,
-            )
-        )
+        self._model_name_for_open = model_name
+        self._stale = False
+        self.collection = self._open()
         stored_model = (self.collection.metadata or {}).get("embedding_model")
         if stored_model != model_name:
             raise UserError(
@@ -63,6 +58,16 @@ class ChromaStore:
                 f"not '{model_name}'; use the same model or a new --data-dir"
             )
         self.model_name = model_name
+
+    def _open(self):
+        return self._guard(
+            lambda: self.client.get_or_create_collection(
+                self.settings.collection,
+                metadata={"embedding_model": self._model_name_for_open},
+                configuration={"hnsw": {"space": "cosine"}},
+                embedding_function=None,
+            )
+        )
 
     def _check_dimension(self, dimension: int) -> None:
         """The dimension is recorded with the first write, and every later vector must match it."""
@@ -78,14 +83,23 @@ class ChromaStore:
             )
 
     def _guard(self, call):
-        """Turn connection failures into a one-line StoreUnavailable."""
+        """Turn connection failures into a one-line StoreUnavailable.
+
+        After a failure the next call re-fetches the collection first: a restarted server
+        may hold it under a new id, and a long-lived Assistant (`rag serve`) must recover
+        without being rebuilt.
+        """
         try:
+            if self._stale:
+                self._stale = False
+                self.collection = self._open()
             return call()
         except UserError:
             raise
         except Exception as exc:  # noqa: BLE001
             text = f"{type(exc).__name__}: {exc}".lower()
             if self.settings.host and any(w in text for w in ("connect", "refused", "timeout", "timed out", "unavailable")):
+                self._stale = True
                 raise StoreUnavailable(
                     f"cannot reach the Chroma server at {self.settings.host}:{self.settings.port}; "
                     "check that `chroma run` is up, then retry"
@@ -93,7 +107,7 @@ class ChromaStore:
             raise
 
     def count(self) -> int:
-        return self._guard(self.collection.count)
+        return self._guard(lambda: self.collection.count())
 
     def upsert(self, ids: Sequence[str], vectors: np.ndarray, documents: Sequence[str], metadatas: Sequence[dict]) -> None:
         if len(ids):
