@@ -1,0 +1,120 @@
+"""BM25 index: scoring, incremental update through ingest, rebuild when missing or stale."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from rag import Assistant
+from rag.retrieval.lexical import LexicalTokenizer, TermIndex
+
+NEW_PAPER = {
+    "id": "2501.99999",
+    "title": "Zorbified Quasiparticle Lattices for Retrieval Benchmarks",
+    "abstract": "We introduce zorbification, a lattice method that makes quasiparticle retrieval benchmarks reproducible.",
+    "authors": ["Ada Zorbwell"],
+    "categories": ["cs.IR"],
+    "date": "2025-01-15",
+}
+
+
+def _index(texts: dict[str, str]) -> TermIndex:
+    index = TermIndex()
+    tokens = LexicalTokenizer().run(list(texts.values()))
+    index.add(list(texts), [cid.split("#")[0] for cid in texts], tokens)
+    return index
+
+
+def _top(index: TermIndex, query: str) -> str:
+    scores = index.score(LexicalTokenizer().run([query])[0], 1.2, 0.75)
+    return index.chunk_id(int(scores.argmax()))
+
+
+def test_bm25_scores_stemmed_words_and_forgets_deleted_rows():
+    index = _index({"a#0": "graph neural networks for molecules", "b#0": "diffusion models generate images", "c#0": "networks of graphs"})
+    assert _top(index, "generating images with diffusion") == "b#0"  # "generating" stems to "generat"
+    assert index.df[index.vocab["network"]] == 2
+    index.kill(["a#0"])
+    assert index.df[index.vocab["network"]] == 1
+    scores = index.score(["molecul"], 1.2, 0.75)
+    assert scores.max() == 0.0  # the only row with that word is dead
+
+
+def test_compaction_keeps_scores():
+    index = _index({"a#0": "graph neural networks", "b#0": "diffusion models"})
+    index.add(["c#0"], ["c"], LexicalTokenizer().run(["sparse graph attention networks"]))
+    index.kill(["b#0"])
+    words = LexicalTokenizer().run(["graph networks"])[0]
+    before = {index.chunk_id(i): s for i, s in enumerate(index.score(words, 1.2, 0.75)) if index.alive[i]}
+    index.compact()
+    after = {index.chunk_id(i): s for i, s in enumerate(index.score(words, 1.2, 0.75))}
+    assert len(index.segments) == 1 and index.live == 2
+    assert before == pytest.approx(after)
+
+
+@pytest.fixture()
+def data_copy(sample_data_dir, tmp_path):
+    """A private copy of the ingested sample: tests here write to it."""
+    target = tmp_path / "data"
+    shutil.copytree(sample_data_dir, target)
+    source = tmp_path / "new.jsonl"
+    source.write_text(json.dumps(NEW_PAPER) + "\n")
+    return target, source
+
+
+def _manifest(data_dir):
+    return json.loads((data_dir / "bm25" / "manifest.json").read_text())
+
+
+def test_ingest_appends_one_segment_without_rebuilding(data_copy):
+    data_dir, source = data_copy
+    before = _manifest(data_dir)
+    old_files = {name: (data_dir / "bm25" / name).stat().st_mtime_ns for name in before["segments"]}
+    assistant = Assistant(data_dir=data_dir)
+    assistant.ingest([source])
+    after = _manifest(data_dir)
+    assert assistant.bm25.rebuilds == 0
+    assert after["generation"] == before["generation"] + 1
+    assert after["segments"][: len(before["segments"])] == before["segments"]  # old segments untouched...
+    assert {n: (data_dir / "bm25" / n).stat().st_mtime_ns for n in before["segments"]} == old_files
+    assert len(after["segments"]) == len(before["segments"]) + 1  # ...and exactly one new one
+    assert after["live_chunks"] == before["live_chunks"] + 1
+    hits = Assistant(data_dir=data_dir).retrieve("zorbification quasiparticle lattices", top_k=3, mode="bm25")
+    assert hits[0].title == NEW_PAPER["title"]
+
+
+def test_missing_index_is_rebuilt(data_copy):
+    data_dir, _ = data_copy
+    shutil.rmtree(data_dir / "bm25")
+    assistant = Assistant(data_dir=data_dir)
+    hits = assistant.retrieve("erasing concepts from text-to-image diffusion models", top_k=3, mode="bm25")
+    assert assistant.bm25.rebuilds == 1
+    assert "concept" in hits[0].title.lower() or "erasure" in hits[0].title.lower()
+    assert _manifest(data_dir)["live_chunks"] == assistant.store.count()
+
+
+def test_stale_index_is_rebuilt(data_copy, monkeypatch):
+    data_dir, source = data_copy
+    # An ingest by a build without the BM25 hook leaves the index behind the store.
+    monkeypatch.setattr(Assistant, "_chunk_listeners", lambda self: [])
+    Assistant(data_dir=data_dir).ingest([source])
+    monkeypatch.undo()
+    assistant = Assistant(data_dir=data_dir)
+    hits = assistant.retrieve("zorbification quasiparticle lattices", top_k=3, mode="bm25")
+    assert assistant.bm25.rebuilds == 1
+    assert hits[0].title == NEW_PAPER["title"]
+
+
+def test_leftovers_of_a_crashed_batch_are_ignored(data_copy):
+    data_dir, _ = data_copy
+    manifest = _manifest(data_dir)
+    # A batch that died after writing its files but before replacing the manifest.
+    with open(data_dir / "bm25" / manifest["vocab"], "a", encoding="utf-8") as fh:
+        fh.write("\nhalfwrittenterm")
+    (data_dir / "bm25" / "seg-999.npz.tmp").write_bytes(b"partial")
+    assistant = Assistant(data_dir=data_dir)
+    index = assistant.bm25.fresh_index()
+    assert assistant.bm25.rebuilds == 0
+    assert "halfwrittenterm" not in index.vocab
