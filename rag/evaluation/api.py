@@ -71,6 +71,7 @@ def compare(questions, assistant_a, assistant_b, label_a: str = "a", label_b: st
     from rag.evaluation.runner import RESULTS, read_results
 
     items, problems = _questions(questions, limit)
+    problems += kwargs.pop("rejected_lines", None) or []
     out = Path(out_dir) if out_dir else default_out_dir(assistant_a)
     summaries = []
     for label, assistant in ((label_a, assistant_a), (label_b, assistant_b)):

@@ -90,12 +90,9 @@ def _write(out_dir: Path, name: str, title: str, sections: list[tuple[str, Table
     (out_dir / f"{name}.html").write_text("".join(html) + "</body></html>\n", encoding="utf-8")
 
 
-def _type_chart(summaries: dict[str, EvalSummary]) -> str:
-    first = next(iter(summaries.values()))
-    names = [n for n in CHART_METRICS if n in first.metrics]
-    series = {f"{label} {t}" if len(summaries) > 1 else t: [s.by_type[t].get(n) for n in names]
-              for label, s in summaries.items() for t in s.by_type}
-    return grouped_bars("metrics by question type", names, series)
+def _type_chart(summary: EvalSummary) -> str:
+    names = [n for n in CHART_METRICS if n in summary.metrics]
+    return grouped_bars("metrics by question type", names, {t: [summary.by_type[t].get(n) for n in names] for t in summary.by_type})
 
 
 def write_run_report(out_dir: Path, summary: EvalSummary, results: list[QuestionResult]) -> None:
@@ -103,7 +100,7 @@ def write_run_report(out_dir: Path, summary: EvalSummary, results: list[Question
     config = ", ".join(f"{k}={v}" for k, v in summary.config.items())
     _write(out_dir, "report", f"rag eval: {summary.questions} questions ({config})", [
         ("Summary", metrics_table(summary)),
-        ("Metrics by question type", _type_chart({"run": summary})),
+        ("Metrics by question type", _type_chart(summary)),
         ("By question type", by_type_table(summary)),
         ("Latency", latency_table(summary)),
         ("Total latency histogram", histogram("total latency per question", totals)),
@@ -114,9 +111,11 @@ def write_run_report(out_dir: Path, summary: EvalSummary, results: list[Question
 
 def write_comparison_report(out_dir: Path, comparison: Comparison) -> None:
     a, b = comparison.label_a, comparison.label_b
+    names = [n for n in CHART_METRICS if n in comparison.summary_a.metrics]
     _write(out_dir, "comparison", f"rag eval --compare: {a} vs {b}", [
         ("Metrics side by side", comparison_table(comparison)),
-        ("Metrics by question type", _type_chart({a: comparison.summary_a, b: comparison.summary_b})),
+        ("Metrics chart", grouped_bars(f"{a} vs {b}", names, {a: [comparison.summary_a.metrics.get(n) for n in names],
+                                                              b: [comparison.summary_b.metrics.get(n) for n in names]})),
         (f"Flipped questions ({len(comparison.flipped)})", flips_table(comparison)),
         (f"Latency: {a}", latency_table(comparison.summary_a)),
         (f"Latency: {b}", latency_table(comparison.summary_b)),
