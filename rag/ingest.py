@@ -117,7 +117,8 @@ def _merge_into(paper: CatalogPaper, record: PaperRecord) -> None:
 class IngestPipeline:
     """Runs ingest over files and folders into one store + catalog.
 
-    ``progress(done_papers, total_or_None)`` is called after each batch.
+    ``progress(done_papers, total_or_None)`` is called before the first batch and after
+    each one; the total is an estimate (see rag.progress) or None when none is cheap.
     """
 
     def __init__(
@@ -150,12 +151,18 @@ class IngestPipeline:
         report = IngestReport(files=len(files))
         seen_in_run: set[str] = set()
         done = 0
+        total = None
+        if self.progress:
+            from rag.progress import estimate_papers
+
+            total = estimate_papers(files)
+            self.progress(0, total)
         with _DataDirLock(self.data_dir, self.lock_timeout_s):
             for batch in _batched(self._records(files, report), self.batch_papers):
                 self._ingest_batch(batch, report, seen_in_run)
                 done += len(batch)
                 if self.progress:
-                    self.progress(done, None)
+                    self.progress(done, total)
         report.seconds = time.perf_counter() - started
         return report
 
