@@ -113,6 +113,31 @@ def cmd_retrieve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_answer(answer) -> None:
+    print(answer.text)
+    for notice in answer.notices:
+        print(f"note: {notice}", file=sys.stderr)
+    if answer.citations:
+        print("\nReferences:")
+    for c in answer.citations:
+        authors = ", ".join(c.authors[:3]) + (" et al." if len(c.authors) > 3 else "")
+        details = ", ".join(x for x in (authors, str(c.year or "")) if x)
+        print(f"[{c.number}] {c.title}" + (f" ({details})" if details else "") + (f" {c.url}" if c.url else ""))
+    for sentence in answer.unsupported_sentences:
+        print(f"warning: not supported by the cited abstracts: {sentence}", file=sys.stderr)
+    print(f"\n(answered by: {answer.backend})", file=sys.stderr)
+
+
+@command("ask")
+def cmd_ask(args: argparse.Namespace) -> int:
+    answer = _assistant(args).ask(args.question, backend=args.backend, top_k=args.top_k, filters=_filters_from_args(args) or None)
+    if args.json:
+        _print_json(answer.to_dict())
+    else:
+        _print_answer(answer)
+    return 0
+
+
 @command("similar")
 def cmd_similar(args: argparse.Namespace) -> int:
     hits = _assistant(args).similar(args.example, top_k=args.top_k)
@@ -183,6 +208,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top-k", type=int, default=None)
     p.add_argument("--json", action="store_true")
     p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default=None, help="retrievers to run (default: retrieval.mode)")
+    p.add_argument("--year-from", type=int, default=None, help="only papers from this year on")
+    p.add_argument("--year-to", type=int, default=None, help="only papers up to this year")
+    p.add_argument("--author", default=None, help="only papers with an author containing this text")
+    p.add_argument("--category", default=None, help="only papers in this category, e.g. cs.LG")
+    p.add_argument("--source", default=None, help="only papers read from this input file")
+    p.add_argument("--paper-id", nargs="+", default=None, help="only these paper ids")
+
+    p = sub.add_parser("ask", parents=[common], help="answer a question with cited papers")
+    p.add_argument("question")
+    p.add_argument("--backend", choices=["extractive", "local", "openai"], default=None, help="who writes the answer (default: answer.backend)")
+    p.add_argument("--top-k", type=int, default=None)
+    p.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
     p.add_argument("--year-from", type=int, default=None, help="only papers from this year on")
     p.add_argument("--year-to", type=int, default=None, help="only papers up to this year")
     p.add_argument("--author", default=None, help="only papers with an author containing this text")
