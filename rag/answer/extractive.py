@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.answer.lexical import Stems, content_words
-from rag.answer.sentences import SentenceVectors, split_sentences
+from rag.answer.sentences import SentenceVectors, split_sentences, strip_markers
 from rag.records import Hit
 from rag.settings import AnswerSettings
 
@@ -97,7 +97,8 @@ class ExtractiveAnswerer:
         # Read like prose: papers in order of their best sentence, each paper's sentences in abstract order.
         paper_order = list(dict.fromkeys(c.hit_index for c in chosen))
         chosen.sort(key=lambda c: (paper_order.index(c.hit_index), c.position))
-        return " ".join(_cite(c.text, c.hit_index + 1) for c in chosen)
+        # The abstract's own "[n]" markers are dropped: quoted data must not become citations.
+        return " ".join(_cite(strip_markers(c.text), c.hit_index + 1) for c in chosen)
 
 
 def _cite(sentence: str, number: int) -> str:

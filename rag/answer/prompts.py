@@ -6,6 +6,7 @@ from pathlib import Path
 
 import yaml
 
+from rag.answer.sentences import defuse_markers
 from rag.errors import UserError
 from rag.records import Hit
 
@@ -47,12 +48,12 @@ class PromptBuilder:
         # Evidence chunks repeat the title; drop it so the model reads it once.
         chunks = [c.removeprefix(hit.title).strip(" .:\n") for c in hit.evidence] or [hit.abstract]
         text = " … ".join(dict.fromkeys(c for c in chunks if c)) or hit.abstract
-        return text[: self.source_chars]
+        return defuse_markers(text[: self.source_chars])
 
     def run(self, question: str, hits: list[Hit]) -> list[dict[str, str]]:
         sources = "\n".join(
             self.templates["source"].format(
-                number=i, title=hit.title, year=f" ({hit.metadata['year']})" if hit.metadata.get("year") else "", text=self.source_text(hit)
+                number=i, title=defuse_markers(hit.title), year=f" ({hit.metadata['year']})" if hit.metadata.get("year") else "", text=self.source_text(hit)
             )
             for i, hit in enumerate(hits, 1)
         )

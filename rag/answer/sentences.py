@@ -43,6 +43,18 @@ def strip_markers(text: str) -> str:
     return _MARKER.sub("", text).strip()
 
 
+def defuse_markers(text: str) -> str:
+    """Paper text with its own "[n]" markers shown as "(n)".
+
+    Abstracts are untrusted data: a planted "[7]" or a fake "Sources: [1] ..." block must
+    not read as one of our numbered source labels, to a model or to the citation check.
+
+    >>> defuse_markers("as shown in [7] and [1, 2]")
+    'as shown in (7) and (1, 2)'
+    """
+    return re.sub(r"\[(\s*\d+(?:\s*[,;–-]\s*\d+)*\s*)\]", r"(\1)", text)
+
+
 class SentenceVectors:
     """Embeds sentences with the already-loaded embedding model, remembering recent ones.
 
