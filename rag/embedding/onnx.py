@@ -66,6 +66,9 @@ class OnnxEmbedder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = settings.threads or 0  # 0: one per physical core
         options.inter_op_num_threads = 1
+        # Spinning worker threads burn CPU while waiting; on shared cores that steals
+        # time from the tokenizer, Chroma and other processes.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
         self._inputs = [i.name for i in self._session.get_inputs()]
         self.dimension = int(self._session.get_outputs()[0].shape[-1])
