@@ -9,6 +9,7 @@ can fall back to the extractive answer and say why.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Iterator, Protocol
 
@@ -35,6 +36,7 @@ class LocalLlamaModel:
 
     def __init__(self, settings: LocalLLMSettings):
         self.settings = settings
+        self._lock = threading.Lock()
         try:
             from llama_cpp import Llama
         except ImportError:
@@ -56,6 +58,12 @@ class LocalLlamaModel:
             raise BackendUnavailable(f"cannot load local model ({type(exc).__name__}: {str(exc)[:120]}); check local_llm.model_path") from None
 
     def stream(self, messages: list[dict[str, str]]) -> Iterator[str]:
+        # One llama.cpp context is not safe to use from two threads (the chat serves several
+        # sessions at once): concurrent answers take turns instead of corrupting each other.
+        with self._lock:
+            yield from self._stream(messages)
+
+    def _stream(self, messages: list[dict[str, str]]) -> Iterator[str]:
         try:
             chunks = self.llama.create_chat_completion(
                 messages=messages, stream=True, max_tokens=self.settings.max_tokens, temperature=self.settings.temperature
