@@ -1,4 +1,4 @@
-"""Faults: a killed ingest, two writers, a Chroma server restart, bad model servers, ingest while reading.
+"""Faults: two writers, a Chroma server restart, bad model servers, ingest while reading.
 
 Everything is real (rag CLI subprocesses, Chroma, the embedding model) except the model
 server, which is a tiny local HTTP server that misbehaves on purpose (tests/misbehaving_llm.py):
@@ -11,14 +11,12 @@ import gzip
 import itertools
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from conftest import ROOT, SAMPLE_DIR, free_port
@@ -45,15 +43,6 @@ def rag_ingest(data_dir: Path, source: Path, **env: str) -> subprocess.Popen:
     )
 
 
-def snapshot(data_dir: Path) -> dict:
-    """Paper ids, chunk ids and vectors of a store, read through the public Assistant."""
-    assistant = Assistant(data_dir=data_dir)
-    got = assistant.store.get(include=("metadatas", "embeddings"))
-    vectors = {cid: np.asarray(v) for cid, v in zip(got["ids"], got["embeddings"])}
-    papers = {p.paper_id: p.n_chunks for p in assistant.catalog.iter_papers()}
-    return {"papers": papers, "chunk_papers": {m["paper_id"] for m in got["metadatas"]}, "vectors": vectors, "stats": assistant.stats()}
-
-
 def wait_for(predicate, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -63,43 +52,8 @@ def wait_for(predicate, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
-# -- ingest crash --------------------------------------------------------------------
-
-
-def test_kill_9_during_ingest_then_rerun_equals_a_clean_run(tmp_path):
-    source = arxiv_head(tmp_path / "papers.jsonl", 60)
-    crashed, clean = tmp_path / "crashed", tmp_path / "clean"
-    proc = rag_ingest(crashed, source, RAG__INGEST__BATCH_PAPERS="10")
-    # Kill once at least one batch is committed and the run is still going: mid-way, not before or after.
-    catalog = crashed / "catalog.sqlite"
-    wait_for(lambda: catalog.exists() and _count_rows(catalog) >= 10 or proc.poll() is not None, 600, "a first committed batch")
-    assert proc.poll() is None, "ingest finished before it could be killed; give it more papers"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    _killed_at = _count_rows(catalog)
-    assert _killed_at < 60  # really interrupted
-    rerun = rag_ingest(crashed, source, RAG__INGEST__BATCH_PAPERS="10")
-    assert rerun.wait(timeout=600) == 0, rerun.stderr.read()
-    assert rag_ingest(clean, source).wait(timeout=600) == 0
-
-    a, b = snapshot(crashed), snapshot(clean)
-    assert a["papers"] == b["papers"] and len(a["papers"]) > _killed_at
-    assert sorted(a["vectors"]) == sorted(b["vectors"])  # same chunk ids, so the same count
-    assert a["stats"].chunks == b["stats"].chunks == len(a["vectors"])
-    for cid, vector in a["vectors"].items():
-        np.testing.assert_allclose(vector, b["vectors"][cid], atol=1e-5)
-    assert a["chunk_papers"] == set(a["papers"])  # no orphan chunks
-    assert sum(a["papers"].values()) == len(a["vectors"])  # every paper has exactly its chunks
-
-
-def _count_rows(catalog: Path) -> int:
-    import sqlite3
-
-    try:
-        with sqlite3.connect(f"file:{catalog}?mode=ro", uri=True, timeout=5) as db:
-            return db.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
-    except sqlite3.OperationalError:
-        return 0  # the table is not created yet
+# -- ingest crash: covered by tests/test_ingest_resume.py::test_kill_9_then_rerun_equals_a_clean_run
+# (the scale work's test: real SIGKILL mid-ingest, re-run, same ids, documents, vectors, no orphans).
 
 
 # -- two writers -----------------------------------------------------------------------

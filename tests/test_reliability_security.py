@@ -242,10 +242,17 @@ def test_api_key_never_appears_in_answers_notices_or_logs(hostile_dir, caplog):
     assert KEY not in caplog.text and "PLANTED" not in caplog.text
 
 
-def test_api_key_never_appears_in_cli_eval_output(hostile_dir, tmp_path):
+def test_api_key_never_appears_in_cli_output(hostile_dir, tmp_path):
     out = tmp_path / "eval-out"
     with MisbehavingLLM("reject_echo") as llm:
         env = {**ENV, "OPENAI_API_KEY": KEY, "RAG__OPENAI__BASE_URL": llm.base_url, "RAG__OPENAI__TIMEOUT_S": "5"}
+        ask = subprocess.run(
+            [sys.executable, "-m", "rag.cli", "ask", QUESTION, "--backend", "openai", "--json", "--data-dir", str(hostile_dir)],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+        )
+        assert ask.returncode == 0 and llm.requests, ask.stderr[-2000:]
+        assert "401" in ask.stdout and KEY not in ask.stdout + ask.stderr
+        llm.requests.clear()
         result = subprocess.run(
             [sys.executable, "-m", "rag.cli", "eval", str(ROOT / "eval" / "questions" / "dev.jsonl"), "--limit", "2",
              "--backend", "openai", "--out", str(out), "--data-dir", str(hostile_dir), "--quiet"],
