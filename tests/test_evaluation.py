@@ -50,6 +50,11 @@ def test_eval_writes_every_output_and_resume_skips_finished_questions(sample_dat
     assert all(after[i] == before[i] for i in before), "finished questions were asked again"
     assert after["compare-01"] > max(before.values()) and after["absent-01"] > max(before.values())
 
+    # Resuming a shorter run (--limit 2) asks nothing and drops none of the other stored lines.
+    assert main(["eval", str(FIVE), "--data-dir", str(sample_data_dir), "--out", str(out), "--quiet", "--resume", "--limit", "2"]) == 0
+    assert {r["id"]: r["timings"]["finished_at"] for r in _lines(out / "results.jsonl")} == after
+    assert json.loads((out / "summary.json").read_text())["questions"] == 2
+
 
 def test_malformed_lines_are_reported_with_their_line_number(sample_data_dir, tmp_path, capsys):
     good = FIVE.read_text().splitlines()

@@ -77,7 +77,9 @@ def compare(questions, assistant_a, assistant_b, label_a: str = "a", label_b: st
     for label, assistant in ((label_a, assistant_a), (label_b, assistant_b)):
         summaries.append(evaluate(items, assistant, out / label, resume=resume, progress=progress, rejected_lines=problems, **kwargs))
     cfg = assistant_a.settings.evaluation
-    comparison = compare_results(read_results(out / label_a / RESULTS), read_results(out / label_b / RESULTS),
+    ids = {q.id for q in items}
+    runs = [[r for r in read_results(out / label / RESULTS) if r.id in ids] for label in (label_a, label_b)]
+    comparison = compare_results(runs[0], runs[1],
                                  summaries[0], summaries[1], label_a, label_b, cfg.bootstrap_samples, cfg.seed)
     comparison.out_dir = str(out)
     (out / "comparison.json").write_text(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

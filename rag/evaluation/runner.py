@@ -58,12 +58,14 @@ class EvalRunner:
         path = self.out_dir / RESULTS
         if path.exists() and path.stat().st_size and not self.resume:
             raise UserError(f"{path} already holds results; pass --resume to continue that run or choose another --out")
-        wanted = {q.id for q in questions}
-        done = {r.id: r for r in read_results(path) if r.id in wanted}
-        # Rewrite the kept lines first so a torn line from a crash never stays in the file.
+        kept = read_results(path)
+        # Rewrite the kept lines first so a torn line from a crash never stays in the file; lines of
+        # questions outside this run (another --limit, an edited file) are kept too, never dropped.
         with path.open("w", encoding="utf-8") as handle:
-            for result in done.values():
+            for result in kept:
                 handle.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+        wanted = {q.id for q in questions}
+        done = {r.id: r for r in kept if r.id in wanted}
         todo = [q for q in questions if q.id not in done]
         with path.open("a", encoding="utf-8") as handle, tqdm(
             total=len(questions), initial=len(done), desc="eval", unit="q", disable=not self.progress, file=sys.stderr
