@@ -15,12 +15,13 @@ from typing import Iterable
 from rag.answer.types import Answer, Citation
 
 _MARKER = re.compile(r"\[(\d+)\]")
-_MD_PUNCT = str.maketrans({c: f"&#{ord(c)};" for c in "[]()*_`~#|\\!"})
+# One pass, so an entity produced for one character is never re-escaped by another rule.
+_ESCAPES = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\"'[]()*_`~#|\\!"})
 
 
 def inline(text: str) -> str:
     """Escape untrusted text for HTML inside Markdown: tags and link syntax become inert."""
-    return html.escape(text or "", quote=True).translate(_MD_PUNCT).replace("\n", "<br>")
+    return (text or "").translate(_ESCAPES).replace("\n", "<br>")
 
 
 def safe_url(url: str | None) -> str | None:
