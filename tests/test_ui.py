@@ -103,6 +103,28 @@ def test_browser_question_streams_a_cited_answer_with_linked_cards(page, served,
     assert record["gold_titles"] == record["cited_titles"] and any(g in record["gold_titles"] for g in ERASURE["gold_titles"])
 
 
+def test_example_question_related_papers_and_bibtex(page):
+    page.get_by_role("button", name="Clear chat").click()
+    page.wait_for_selector("#rag-chat .answer", state="detached")
+    page.locator("#rag-chat button:has-text('restoring degraded photographs')").click()
+    page.wait_for_selector("#rag-chat .answer .footer", timeout=180_000)
+    assert "restoring degraded photographs" in page.inner_text("#rag-chat")
+    page.locator("#rag-cards button.related").first.click()
+    page.wait_for_selector("#rag-related .related-list li", timeout=60_000)
+    page.get_by_role("button", name="Export cited references (BibTeX)").click()
+    page.wait_for_selector("#rag-bib a", timeout=30_000)
+    with page.expect_download() as download:
+        page.locator("#rag-bib a").first.click()
+    bib = Path(download.value.path()).read_text()
+    first_card = page.locator("#rag-cards .card-title").first.inner_text().split("]", 1)[1].strip()
+    assert bib.count("@misc{") >= 1 and first_card[:40] in bib
+    page.get_by_role("tab", name="Map").click()
+    page.wait_for_selector("#rag-map-legend .legend-item", timeout=120_000)
+    legend = page.inner_text("#rag-map-legend")
+    assert "★ retrieved for the last question" in legend and legend.count("(") >= 5
+    page.get_by_role("tab", name="Chat").click()
+
+
 def test_chat_api_returns_answer_with_references(served):
     from gradio_client import Client
 

@@ -77,7 +77,11 @@ def _chat_tab(h: Handlers, assistant: Assistant) -> tuple:
     ask_inputs = [message, chatbot, turns, *settings]
     ask_outputs = [chatbot, turns, cards, message]
     message.submit(h.respond, ask_inputs, ask_outputs, **private)
-    chatbot.example_select(lambda d: d.value["text"], None, message, **private).then(h.respond, ask_inputs, ask_outputs, **private)
+
+    def pick_example(data: gr.SelectData) -> str:  # the type hint is what makes Gradio pass the event
+        return data.value["text"]
+
+    chatbot.example_select(pick_example, None, message, **private).then(h.respond, ask_inputs, ask_outputs, **private)
     clear.click(h.clear, None, [chatbot, turns, cards, related, bib_file], **private)
     export.click(h.export_bibtex, turns, bib_file, **private)
     related_go.click(h.related, related_pid, related, **private)
@@ -112,10 +116,11 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 h.stats_markdown, None, stats, api_visibility="private").then(h.stats_markdown, None, stats_line, api_visibility="private")
         with gr.Tab("Map") as map_tab:
             colour = gr.Radio(["cluster", "category"], value="cluster", label="Colour by")
-            plot = gr.ScatterPlot(x="x", y="y", color="group", tooltip=["title", "group"], height=560, label="Papers by embedding (PCA)",
+            plot = gr.ScatterPlot(x="x", y="y", color="group", tooltip=["title", "group"], height=600, label="Papers by embedding (PCA)",
                                   x_title="PC 1", y_title="PC 2", elem_id="rag-map")
-        map_tab.select(h.paper_map, [colour, turns], plot, api_visibility="private")
-        colour.change(h.paper_map, [colour, turns], plot, api_visibility="private")
+            legend = gr.HTML("", elem_id="rag-map-legend")
+        map_tab.select(h.paper_map, [colour, turns], [plot, legend], api_visibility="private")
+        colour.change(h.paper_map, [colour, turns], [plot, legend], api_visibility="private")
         demo.load(h.stats_markdown, None, stats_line, api_visibility="private").then(h.stats_markdown, None, stats, api_visibility="private")
         gr.api(h.chat_api, api_name="chat", api_description="Answer a question about the collection, with numbered citations.")
     return demo

@@ -15,7 +15,7 @@ CSS = """
 .answer.error { color: #b91c1c; }
 #rag-cards { max-height: 680px; overflow-y: auto; }
 .cards.empty { color: var(--body-text-color-subdued); padding: 24px 8px; text-align: center; }
-.card { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 10px 12px; margin-bottom: 10px;
+.card { overflow-wrap: anywhere; border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 10px 12px; margin-bottom: 10px;
   background: var(--background-fill-secondary); transition: box-shadow 0.3s, border-color 0.3s; }
 .card.flash { border-color: var(--color-accent); box-shadow: 0 0 0 3px var(--color-accent-soft); }
 .card-title { font-weight: 600; line-height: 1.3; }
@@ -26,6 +26,8 @@ CSS = """
 .card button.related { margin-top: 6px; font-size: 0.8rem; padding: 2px 10px; border-radius: 6px; cursor: pointer;
   border: 1px solid var(--border-color-primary); background: var(--background-fill-primary); }
 .related-list { font-size: 0.85rem; }
+.map-legend { display: flex; flex-wrap: wrap; gap: 6px 16px; font-size: 0.85rem; }
+.map-legend .dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 5px; }
 .related-list .score { color: var(--body-text-color-subdued); font-size: 0.75rem; }
 """
 

@@ -132,7 +132,20 @@ class Handlers:
 
     def paper_map(self, colour_by: str, turns: list):
         highlight = set(turns[-1]["retrieved_ids"]) if turns else set()
-        return self.map.run(colour_by, highlight)
+        frame = self.map.run(colour_by, highlight)
+        groups = sorted(set(frame["group"])) if len(frame) else []
+        # A fixed palette, with the retrieved papers in near-black so they stand out from every cluster.
+        colours = {g: _PALETTE[i % len(_PALETTE)] for i, g in enumerate(x for x in groups if not x.startswith("★"))}
+        colours.update({g: "#111827" for g in groups if g.startswith("★")})
+        counts = frame["group"].value_counts() if len(frame) else {}
+        # Our own legend: Vega's legend is clipped by the plot's fixed height once there are many groups.
+        legend = " ".join(
+            f'<span class="legend-item"><span class="dot" style="background:{colours[g]}"></span>{inline(g)} ({counts[g]})</span>' for g in groups
+        )
+        return gr.update(value=frame, color_map=colours), f'<div class="map-legend">{legend}</div>'
+
+
+_PALETTE = ["#2563eb", "#16a34a", "#db2777", "#ea580c", "#7c3aed", "#0891b2", "#ca8a04", "#dc2626", "#4b5563", "#65a30d"]
 
 
 def _options(backend=None, top_k=None, year_from=None, year_to=None, category=None, source=None, author=None) -> ChatOptions:
