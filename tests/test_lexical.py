@@ -118,3 +118,16 @@ def test_leftovers_of_a_crashed_batch_are_ignored(data_copy):
     index = assistant.bm25.fresh_index()
     assert assistant.bm25.rebuilds == 0
     assert "halfwrittenterm" not in index.vocab
+
+
+def test_reader_does_not_write_the_index_while_an_ingest_holds_the_lock(data_copy):
+    import fcntl
+
+    data_dir, _ = data_copy
+    shutil.rmtree(data_dir / "bm25")
+    with open(data_dir / "ingest.lock", "a+") as held:  # stands for a running `rag ingest`
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        assistant = Assistant(data_dir=data_dir)
+        hits = assistant.retrieve("erasing concepts from text-to-image diffusion models", top_k=3, mode="bm25")
+        assert hits and assistant.bm25.rebuilds == 1
+        assert not (data_dir / "bm25" / "manifest.json").exists()

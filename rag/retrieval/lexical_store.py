@@ -10,8 +10,10 @@ redoes the batch (it commits the catalog after us) and the redo is idempotent.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Sequence
 
@@ -90,8 +92,29 @@ class BM25Store:
         if self.index is None or mtime != self._manifest_mtime:
             loaded = mtime is not None and self._load()
             if not loaded or self.index.live != self.store.count():
-                self.rebuild()
+                with self._writer_lock() as owner:
+                    if owner:
+                        self.rebuild()
+                    elif not loaded:
+                        self.rebuild(persist=False)
+                    # else: an ingest is writing right now and will bring the index up to date;
+                    # until then the last complete generation answers.
         return self.index
+
+    @contextmanager
+    def _writer_lock(self):
+        """The ingest lock of the data dir, if free: only its holder may write the index files."""
+        self.dir.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.dir.parent / "ingest.lock", "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     # -- writing -------------------------------------------------------------------
 
@@ -110,7 +133,7 @@ class BM25Store:
         index.kill(list(ids) + list(deleted_ids))
         index.add(ids, paper_ids, self.tokenizer.run(texts))
 
-    def rebuild(self) -> None:
+    def rebuild(self, persist: bool = True) -> None:
         """Re-read every chunk from Chroma (paged, so memory stays bounded) into one new segment."""
         index = TermIndex()
         page = 5000
@@ -125,7 +148,8 @@ class BM25Store:
         index.compact()
         self.index = index
         self.rebuilds += 1
-        self._save(new_segment=True, rewrite_all=True)
+        if persist:
+            self._save(new_segment=True, rewrite_all=True)
 
     def _save(self, new_segment: bool, rewrite_all: bool = False) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
