@@ -119,8 +119,11 @@ class AnswerSettings(_Section):
     backend: Literal["extractive", "local", "openai"] = Field("extractive", description="Which backend writes answers.")
     max_sentences: int = Field(4, ge=1, description="Sentences in an extractive answer.")
     context_papers: int = Field(6, ge=1, description="Papers given to a model as numbered sources.")
-    abstain_below: float = Field(0.15, ge=0, le=1, description="Abstain when the best paper's calibrated score is below this.")
+    abstain_below: float = Field(0.05, ge=0, le=1, description="Abstain when the best paper's calibrated score is below this.")
     support_threshold: float = Field(0.45, ge=0, le=1, description="Similarity a cited sentence needs to its evidence to count as supported.")
+    abstain_similarity_below: float = Field(
+        0.49, ge=0, le=1, description="Also abstain when no sentence of the top papers reaches this cosine similarity to the question."
+    )
     prompts_path: str = Field(
         "config/prompts.yaml", description="YAML file of model prompts; a relative path is tried from the working directory, then the project root."
     )
@@ -129,9 +132,9 @@ class AnswerSettings(_Section):
     lexical_weight: float = Field(0.35, ge=0, description="Extractive: weight of the (IDF-weighted) question words a sentence contains.")
     paper_weight: float = Field(0.15, ge=0, description="Extractive: weight of the sentence's paper retrieval score.")
     number_bonus: float = Field(0.15, ge=0, description="Extractive: bonus for a sentence with a number when the question asks for a quantity.")
-    background_penalty: float = Field(0.05, ge=0, description="Extractive: penalty for an abstract's opening/background sentences, which rarely hold the answer.")
-    keep_ratio: float = Field(0.7, ge=0, le=1, description="Extractive: a further sentence must score at least this fraction of the best one.")
-    cite_margin: float = Field(0.05, ge=0, le=1, description="Extractive: only papers whose best sentence is within this of the best sentence are cited.")
+    background_penalty: float = Field(0.15, ge=0, description="Extractive: penalty for an abstract's opening/background sentences, which rarely hold the answer.")
+    keep_ratio: float = Field(0.6, ge=0, le=1, description="Extractive: a further sentence must score at least this fraction of the best one.")
+    cite_margin: float = Field(0.03, ge=0, le=1, description="Extractive: only papers whose best sentence is within this of the best sentence are cited.")
     closest_papers: int = Field(3, ge=1, description="Papers named when the assistant abstains.")
     history_turns: int = Field(6, ge=0, description="Past messages used to rewrite a follow-up into a standalone question.")
 

@@ -75,6 +75,18 @@ class ExtractiveAnswerer:
         return (s.similarity_weight * similarity + s.lexical_weight * lexical + s.paper_weight * paper
                 + s.number_bonus * numbers - s.background_penalty * background)
 
+    def best_similarity(self, question: str, hits: list[Hit]) -> float:
+        """How close the closest sentence of the top papers comes to the question (cosine).
+
+        The abstention signal that answer-side knowledge adds to retrieval scores: a paper can
+        share the question's words (high score) without any sentence saying anything like it.
+        """
+        sentences = [t for hit in hits[: self.settings.context_papers] for t in split_sentences(hit.abstract)]
+        if not sentences:
+            return 0.0
+        vectors = self.vectors.run([question] + sentences)
+        return float((vectors[1:] @ vectors[0]).max())
+
     def run(self, question: str, hits: list[Hit]) -> str:
         hits = hits[: self.settings.context_papers]
         candidates = [

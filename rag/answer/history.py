@@ -10,7 +10,7 @@ from rag.errors import UserError
 
 _FORMAT = "history must be a list of {'role': 'user' or 'assistant', 'content': text} dicts (the OpenAI / Gradio messages format)"
 # Words that point back at an earlier turn, or open a follow-up.
-_CUES = frozenset("it its they them their those these that this such which ones one both either former latter".split())
+_CUES = frozenset("it its they them their theirs those these such ones both either former latter".split())
 _OPENERS = re.compile(r"^\s*(and|or|but|also|so|what about|how about|then|same|compare|which of)\b", re.IGNORECASE)
 
 
@@ -48,9 +48,8 @@ def check_history(history: Any) -> list[dict[str, str]]:
 
 
 def is_follow_up(question: str) -> bool:
-    """A question that leans on the conversation: pronouns, follow-up openers, or too few words of its own."""
-    tokens = set(words(question))
-    return bool(_OPENERS.search(question)) or bool(tokens & _CUES) or len(content_words(question)) <= 2
+    """A question that leans on the conversation: it has pronouns ("those", "them") or opens like a follow-up ("and ...")."""
+    return bool(_OPENERS.search(question)) or bool(set(words(question)) & _CUES)
 
 
 class FollowUpRewriter:

@@ -48,6 +48,11 @@ class AnswerPipeline:
         answer.abstained = True
         return answer
 
+    def _should_abstain(self, question: str, hits: list[Hit]) -> bool:
+        if not hits or hits[0].score < self.settings.abstain_below:
+            return True
+        return self.extractive.best_similarity(question, hits) < self.settings.abstain_similarity_below
+
     def _standalone(self, question: str, history: list[dict[str, str]], backend: str, answer: Answer) -> str:
         complete = None
         if backend != "extractive":
@@ -97,7 +102,7 @@ class AnswerPipeline:
         answer.sources = self.retrieve(answer.standalone_question, top_k, filters)
         answer.timings["retrieve_ms"] = _ms(retrieve_start)
         generate_start = time.perf_counter()
-        if not answer.sources or answer.sources[0].score < self.settings.abstain_below:
+        if self._should_abstain(answer.standalone_question, answer.sources):
             self._abstain(answer, answer.sources)
             answer.timings["first_token_ms"] = _ms(start)
             yield TextDelta(answer.text)

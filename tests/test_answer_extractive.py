@@ -1,0 +1,40 @@
+"""The extractive backend on the real sample corpus (real embedding model, real Chroma)."""
+
+from __future__ import annotations
+
+MEDUSA = "Medusa: Simple LLM Inference Acceleration Framework with Multiple Decoding Heads"
+QUESTION = (
+    "For the LLM acceleration method that bolts several additional next-token prediction heads onto the model, "
+    "what speedup is reported when only those heads are trained and the backbone stays frozen?"
+)
+
+
+def test_a_fact_question_gets_its_sentence_cited_to_the_right_paper(sample_assistant):
+    answer = sample_assistant.ask(QUESTION)
+    assert answer.backend == "extractive" and not answer.abstained
+    assert "2.2x speedup" in answer.text
+    assert answer.citations[0].number == 1 and answer.citations[0].title == MEDUSA
+    assert any("2.2x speedup" in sentence for sentence in answer.citations[0].evidence)
+    # Every sentence is an abstract sentence, so each is cited and supported.
+    assert answer.sentences and all(s.citations and s.supported for s in answer.sentences)
+    assert answer.invalid_citations_before_validation == 0 and answer.removed_citations == []
+    assert {"retrieve_ms", "generate_ms", "first_token_ms", "total_ms"} <= set(answer.timings)
+
+
+def test_citations_are_numbered_in_order_of_first_use(sample_assistant):
+    answer = sample_assistant.ask("Which papers erase unwanted concepts from text-to-image diffusion models?")
+    assert not answer.abstained
+    markers = [int(n) for n in __import__("re").findall(r"\[(\d+)\]", answer.text)]
+    first_use = list(dict.fromkeys(markers))
+    assert first_use == list(range(1, len(answer.citations) + 1))
+    retrieved = {h.paper_id for h in answer.sources}
+    assert all(c.paper_id in retrieved for c in answer.citations)
+    assert len(answer.sentences) <= sample_assistant.settings.answer.max_sentences
+
+
+def test_sources_keep_every_retrieved_paper_with_scores(sample_assistant):
+    answer = sample_assistant.ask(QUESTION, top_k=7)
+    assert len(answer.sources) == 7
+    retrieved = sample_assistant.retrieve(QUESTION, top_k=7)
+    assert [(h.paper_id, round(h.score, 6)) for h in answer.sources] == [(h.paper_id, round(h.score, 6)) for h in retrieved]
+    assert {c.paper_id for c in answer.citations} <= {h.paper_id for h in answer.sources}
