@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from rag.catalog import PaperCatalog
@@ -31,17 +33,24 @@ class HybridRetriever:
         self.rerankers = rerankers or []
         self.fusion = PaperFusion(settings)
         self.calibrator = ScoreCalibrator(settings)
+        # Per-stage wall times of the last run(), for benchmarks and the answer's timings.
+        self.last_timings: dict[str, float] = {}
 
     def run(self, question: str, top_k: int, plan: FilterPlan | None = None, mode: str | None = None) -> list[Hit]:
         plan = plan or FilterPlan(None, None)
         mode = mode or self.settings.mode
         n = max(self.settings.candidates, top_k * 4)
+        clock = time.perf_counter()
         vector = self.embedder.embed([question])[0]
+        self.last_timings = {"embed_ms": (time.perf_counter() - clock) * 1000}
         rankings: dict[str, list[ChunkHit]] = {}
         if mode in ("hybrid", "dense"):
             rankings["dense"] = self._dense(vector, n, plan)
+        self.last_timings["dense_ms"] = (time.perf_counter() - clock) * 1000 - self.last_timings["embed_ms"]
         if mode in ("hybrid", "bm25"):
+            started = time.perf_counter()
             rankings["bm25"] = self._bm25(question, n, plan)
+            self.last_timings["bm25_ms"] = (time.perf_counter() - started) * 1000
         papers = self.fusion.run(rankings)
         pool = papers[: max(top_k, self.settings.rerank_top_n if self.rerankers else 0, top_k * 2 if self.settings.mmr else 0)]
         self._fill_cosines(pool, vector)
@@ -54,6 +63,7 @@ class HybridRetriever:
         hits = self._to_hits(pool)
         for reranker in self.rerankers:
             hits = reranker.run(question, hits)
+        self.last_timings["total_ms"] = (time.perf_counter() - clock) * 1000
         return hits[:top_k]
 
     def _dense(self, vector: np.ndarray, n: int, plan: FilterPlan) -> list[ChunkHit]:
