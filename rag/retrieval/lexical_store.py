@@ -139,7 +139,7 @@ class BM25Store:
         page = 5000
         offset = 0
         while True:
-            got = self.store.collection.get(include=["documents"], limit=page, offset=offset)
+            got = self.store._guard(lambda: self.store.collection.get(include=["documents"], limit=page, offset=offset))
             ids = list(got["ids"])
             if not ids:
                 break
