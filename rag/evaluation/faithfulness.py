@@ -58,6 +58,9 @@ def support_metrics(support: list[dict[str, Any]]) -> dict[str, float | None]:
 
 def load_judge_prompts(path: str | Path) -> dict[str, str]:
     path = Path(path)
+    if not path.is_file() and not path.is_absolute():
+        # The default is relative to the checkout, so `rag eval --judge` also works from another folder.
+        path = Path(__file__).resolve().parents[2] / path
     if not path.is_file():
         raise UserError(f"judge prompt file not found: {path}; set evaluation.judge_prompts to config/judge_prompts.yaml")
     prompts = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
