@@ -25,7 +25,7 @@ run eval/bench_answers.py --data-dir "$DATA" --backend extractive --backend loca
 if [[ -f eval/bench_scale.py ]]; then
   run eval/bench_scale.py embed --n 400
   run eval/bench_scale.py ingest --n 2000
-  run eval/bench_scale.py ingest --n 2000 --backend onnx
+  run eval/bench_scale.py ingest --n 2000 --backend onnx-int8
   run eval/bench_scale.py quality
   run eval/bench_scale.py latency --data-dir "$DATA"
 fi
