@@ -14,15 +14,19 @@ import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Protocol, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Protocol, Sequence
 
 from rag.catalog import CatalogPaper, PaperCatalog
-from rag.chunking import TitleChunker
 from rag.errors import UserError
 from rag.identity import normalize_title, paper_id_for
 from rag.parsers import iter_input_files, parse_file
 from rag.records import Chunk, PaperRecord, Rejection
 from rag.store import ChromaStore
+
+if TYPE_CHECKING:
+    # Only for annotations: rag.chunking imports llama-index (~3 s), which `rag serve` and
+    # `rag stats` never need; the chunker itself is built on demand by the caller.
+    from rag.chunking import TitleChunker
 
 
 @dataclass
