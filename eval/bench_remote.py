@@ -2,6 +2,7 @@
 
     python eval/bench_remote.py --infinity /work/venv-infinity/bin/infinity_emb [--n 100]
     python eval/bench_remote.py --base-url http://127.0.0.1:7997 --remote-model NAME
+    INFINITY_EMB=/work/venv-infinity/bin/infinity_emb python eval/bench_remote.py
 
 With --infinity it starts `infinity_emb v2 --model-id <local MiniLM folder> --url-prefix /v1` on a free
 loopback port (infinity-emb lives in its own venv: its torch/transformers pins differ
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -53,7 +55,12 @@ def main() -> int:
     parser.add_argument("--base-url")
     parser.add_argument("--remote-model")
     parser.add_argument("--n", type=int, default=100, help="papers from the arXiv dump")
+    parser.add_argument("--data-dir", help="ignored (eval/bench_all.sh passes it to every script)")
     args = parser.parse_args()
+    args.infinity = args.infinity or os.environ.get("INFINITY_EMB") or shutil.which("infinity_emb")
+    if not (args.infinity or args.base_url):
+        print(json.dumps({"bench": "remote", "not_run": "no embedding server: pass --infinity PATH, set INFINITY_EMB, or --base-url"}))
+        return 0
     proc = None
     if args.infinity:
         from tests.conftest import free_port
