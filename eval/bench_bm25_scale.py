@@ -51,7 +51,9 @@ def percentile(values, q):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None)
-    parser.add_argument("--out", default=None)
+    parser.add_argument("--out", default="docs/bench/bm25-scale.json")
+    # eval/bench_all.sh passes --data-dir to every script; this one builds its own index from the dump.
+    parser.add_argument("--data-dir", default=None, help="ignored")
     args = parser.parse_args()
     settings = RetrievalSettings()
     tokenizer = LexicalTokenizer()
