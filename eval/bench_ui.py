@@ -1,6 +1,6 @@
 """Chat UI benchmarks: `rag serve` startup and time to the first streamed token in a real browser.
 
-    python eval/bench_ui.py --data-dir /tmp/ui-data [--runs 3] [--questions 5]
+    python eval/bench_ui.py --data-dir /tmp/ui-data [--runs 3] [--questions 5] [--out docs/bench/ui.json]
 
 The data dir must already hold an ingested collection (e.g. `rag ingest data/sample`).
 Timings on a shared machine are noisy: each run also measures, in the same run, the two
@@ -104,6 +104,7 @@ def main() -> None:
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--questions", type=int, default=5)
+    parser.add_argument("--out", default=str(ROOT / "docs" / "bench" / "ui.json"), help="where the JSON result is also written")
     args = parser.parse_args()
     questions = [json.loads(line)["question"] for line in (ROOT / "eval/questions/dev.jsonl").read_text().splitlines() if line][: args.questions + 1]
 
@@ -136,6 +137,8 @@ def main() -> None:
         "questions": rows,
     }
     print(json.dumps(result, indent=2))
+    if args.out:
+        Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
 
 
 if __name__ == "__main__":
