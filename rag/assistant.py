@@ -128,6 +128,8 @@ class Assistant:
         if settings.rerank_model:
             out.append(CrossEncoderReranker(settings.rerank_model, settings.rerank_top_n))
         if settings.llm_relevance:
+            if self.relevance_llm is None and self.settings.answer.backend != "extractive":
+                self.relevance_llm = self.completion_fn()  # the configured answer model doubles as the relevance judge
             if self.relevance_llm is None:
                 raise UserError("retrieval.llm_relevance is on but no LLM is plugged in; set assistant.relevance_llm or turn it off")
             out.append(LLMRelevanceScorer(self.relevance_llm, settings.rerank_top_n))

@@ -85,8 +85,12 @@ def _stream(assistant: Assistant, backend: str, **options) -> tuple[list[TextDel
 
 
 def test_local_llama_cpp_backend_streams_with_valid_citations(sample_data_dir, smollm_gguf):
-    assistant = Assistant(data_dir=sample_data_dir, **{**SMALL, "local_llm": {**SMALL["local_llm"], "model_path": smollm_gguf}})
+    # answer.backend=local also makes the model retrieval's relevance judge (retrieval.llm_relevance).
+    assistant = Assistant(data_dir=sample_data_dir, **{
+        **SMALL, "local_llm": {**SMALL["local_llm"], "model_path": smollm_gguf},
+        "answer": {**SMALL["answer"], "backend": "local"}, "retrieval": {"llm_relevance": True, "rerank_top_n": 2}})
     deltas, answer = _stream(assistant, "local")
+    assert all("llm_relevance" in h.signals for h in answer.sources[:2])
     assert len(deltas) >= 3, "the model's reply should arrive in pieces"
     assert answer.timings["first_token_ms"] <= answer.timings["total_ms"]
     _check_citations(answer)
