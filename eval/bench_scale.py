@@ -5,6 +5,7 @@
     python eval/bench_scale.py quality                                # dev-set hit@5, topic recall@20 per backend
     python eval/bench_scale.py build-latency-store --data-dir D      # 75k store with random vectors (no embedding)
     python eval/bench_scale.py latency --data-dir D [--server]        # p50/p95, 1/4/8-thread q/s, RSS
+    python eval/bench_scale.py serve-memory --data-dir D              # RSS of `rag serve` after /chat calls
 
 This machine's 2 cores are shared by the whole team, so absolute times drift a lot:
 every comparison is a ratio against a baseline measured in the same run, and torch is
@@ -266,6 +267,46 @@ def cmd_latency(args) -> dict:
     return out
 
 
+def _proc_kb(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def cmd_serve_memory(args) -> dict:
+    """RSS of a real `rag serve` on the store after it has answered a few /chat questions."""
+    import subprocess
+
+    from gradio_client import Client
+
+    from tests.conftest import free_port
+
+    port = free_port()
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
+    proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "serve", "--data-dir", args.data_dir, "--port", str(port)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        idle_kb, started = 0, time.monotonic()
+        while True:
+            try:
+                client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+                break
+            except Exception:  # noqa: BLE001 - not up yet
+                assert proc.poll() is None and time.monotonic() - started < 600, "rag serve did not come up"
+                time.sleep(2)
+        idle_kb = _proc_kb(proc.pid, "VmRSS")
+        questions = [json.loads(line)["question"] for line in QUESTIONS.read_text().splitlines()[: args.questions]]
+        for q in questions:
+            client.predict(q, [], "extractive", 5, api_name="/chat")
+        return {"bench": "serve-memory", "papers": Assistant(data_dir=args.data_dir).stats().papers, "questions": len(questions),
+                "rss_after_start_mb": round(idle_kb / 1024), "rss_after_chat_mb": round(_proc_kb(proc.pid, "VmRSS") / 1024),
+                "peak_rss_mb": round(_proc_kb(proc.pid, "VmHWM") / 1024), "load_avg": os.getloadavg()}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -287,9 +328,12 @@ def main() -> int:
     p.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "bm25"])
     p.add_argument("--repeats", type=int, default=2)
     p.add_argument("--server", action="store_true", help="also through `chroma run` over HTTP")
+    p = sub.add_parser("serve-memory")
+    p.add_argument("--data-dir", required=True)
+    p.add_argument("--questions", type=int, default=5)
     args = parser.parse_args()
     result = {"embed": cmd_embed, "ingest": cmd_ingest, "quality": cmd_quality, "latency": cmd_latency,
-              "build-latency-store": cmd_build_latency_store}[args.cmd](args)
+              "build-latency-store": cmd_build_latency_store, "serve-memory": cmd_serve_memory}[args.cmd](args)
     print(json.dumps(result, default=str), flush=True)
     return 0
 
