@@ -29,6 +29,10 @@ KEY = "sk-PLANTED-5f0c2d9e41b7a6c3"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "ANONYMIZED_TELEMETRY": "False", "TOKENIZERS_PARALLELISM": "false"}
 FAKE_MARKERS = ("[7]", "[42]", "[99]")
+XSS_QUESTIONS = [
+    "Which method erases a target concept by fine-tuning the cross-attention layers in five minutes?",
+    "Which paper suppresses inappropriate concepts such as nudity and violence during sampling without retraining?",
+]
 
 
 @pytest.fixture(scope="module")
@@ -175,21 +179,26 @@ def test_hostile_titles_and_abstracts_render_inert_in_chat_and_cards(served, tes
             page.goto(served["url"])
             page.wait_for_selector("#rag-input textarea")
             title = page.title()
-            page.fill("#rag-input textarea", QUESTION)
-            page.keyboard.press("Enter")
-            page.wait_for_selector("#rag-chat .answer .footer", timeout=300_000)
-            page.wait_for_timeout(1500)  # let any injected handler (onerror, onload) fire
-            page.screenshot(path=str(test_output / "xss_hostile_answer.png"), full_page=True)
-            text = page.inner_text("body")
-            # The payloads reached the page as visible text (so this test can fail) ...
-            assert "<script>" in text and "onerror=" in text and "javascript:" in text
-            # ... and none of them ran or formed live markup.
-            assert page.evaluate("window.__xss") is None
-            assert page.title() == title
-            assert page.locator("script:has-text('__xss')").count() == 0
-            assert page.locator("img[onerror], svg[onload], iframe").count() == 0
-            hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
-            assert not [h for h in hrefs if h.strip().lower().startswith(("javascript:", "data:", "vbscript:"))]
+            shown = ""
+            # Questions aimed at the two papers carrying payloads, so their text lands in the
+            # answer and the source cards whatever sentences the extractive step prefers.
+            for i, question in enumerate(XSS_QUESTIONS):
+                page.fill("#rag-input textarea", question)
+                page.keyboard.press("Enter")
+                page.locator("#rag-chat .answer .footer").nth(i).wait_for(timeout=300_000)
+                page.wait_for_timeout(1500)  # let any injected handler (onerror, onload) fire
+                page.screenshot(path=str(test_output / f"xss_hostile_answer_{i}.png"), full_page=True)
+                shown += page.inner_text("body")
+                # None of the payloads ran or formed live markup.
+                assert page.evaluate("window.__xss") is None
+                assert page.title() == title
+                assert page.locator("script:has-text('__xss')").count() == 0
+                assert page.locator("img[onerror], svg[onload], iframe, [onmouseover]").count() == 0
+                hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+                assert not [h for h in hrefs if h.strip().lower().startswith(("javascript:", "data:", "vbscript:"))]
+            # The payloads did reach the page, as visible text (so this test can fail).
+            for payload in ("<script>window.__xss", "onerror=", "](javascript:", '<svg onload="window.__xss=1">', "onmouseover"):
+                assert payload in shown, payload
         finally:
             browser.close()
     assert dialogs == []
