@@ -73,8 +73,9 @@ def score_mode(assistant: Assistant, questions: list[dict], mode: str, depth: in
     out["top_score_answerable_median"] = statistics.median(r[1][0].score for r in answerable if r[1])
     out["top_score_absent_max"] = max(r[1][0].score for r in absent if r[1])
     out["top_score_absent_median"] = statistics.median(r[1][0].score for r in absent if r[1])
-    t = assistant.settings.answer.abstain_below
-    out["abstain_correct"] = (sum(r[1][0].score < t for r in absent) + sum(r[1][0].score >= t for r in answerable)) / len(rows)
+    # Share of questions on the right side of a top-score threshold (absent below, answerable above).
+    for t in (0.05, 0.15, 0.25, 0.35, 0.5):
+        out[f"separated@{t}"] = (sum(r[1][0].score < t for r in absent) + sum(r[1][0].score >= t for r in answerable)) / len(rows)
     out["p50_ms"], out["p95_ms"] = percentile(latencies, 0.5), percentile(latencies, 0.95)
     # Everything but embedding the question (the store lookups, BM25, fusion, catalog reads).
     out["search_p50_ms"], out["search_p95_ms"] = percentile(search, 0.5), percentile(search, 0.95)

@@ -83,6 +83,8 @@ def test_ingest_appends_one_segment_without_rebuilding(data_copy):
     assert after["live_chunks"] == before["live_chunks"] + 1
     hits = Assistant(data_dir=data_dir).retrieve("zorbification quasiparticle lattices", top_k=3, mode="bm25")
     assert hits[0].title == NEW_PAPER["title"]
+    assistant.ingest([source])  # unchanged: nothing to write
+    assert _manifest(data_dir)["generation"] == after["generation"]
 
 
 def test_missing_index_is_rebuilt(data_copy):

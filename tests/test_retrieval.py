@@ -71,7 +71,9 @@ def test_absent_question_scores_below_answerable(sample_assistant):
     answerable = sample_assistant.retrieve(DEV["fact-02"]["question"], top_k=3)[0].score
     absent_ids = [qid for qid, q in DEV.items() if q["type"] == "absent"][:3]
     absent = [sample_assistant.retrieve(DEV[qid]["question"], top_k=3)[0].score for qid in absent_ids]
-    threshold = sample_assistant.settings.answer.abstain_below
+    # 0.35 is the operating point docs/RETRIEVAL.md reports for the calibration; answer.abstain_below is
+    # tuned by the answering step together with its sentence-similarity check, so it is not used here.
+    threshold = 0.35
     assert answerable >= threshold
     assert max(absent) < answerable
     assert sum(score < threshold for score in absent) >= 2

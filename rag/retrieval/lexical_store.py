@@ -127,7 +127,8 @@ class BM25Store:
         if self.index.live != self.store.count():
             self.rebuild()  # the index had missed earlier writes (e.g. an ingest that ran without it)
             return
-        self._save(new_segment=bool(upserted))
+        if upserted or deleted_ids:  # a re-ingest of unchanged files writes nothing
+            self._save(new_segment=bool(upserted))
 
     def _apply(self, index: TermIndex, ids, paper_ids, texts, deleted_ids) -> None:
         index.kill(list(ids) + list(deleted_ids))
