@@ -1,7 +1,6 @@
 """Retrieval: questions in, papers (Hit objects) out."""
 
-from rag.retrieval.dense import DenseRetriever
 from rag.retrieval.filters import FilterPlan, FilterResolver, parse_filters
 from rag.retrieval.hybrid import HybridRetriever
 
-__all__ = ["DenseRetriever", "FilterPlan", "FilterResolver", "HybridRetriever", "parse_filters"]
+__all__ = ["FilterPlan", "FilterResolver", "HybridRetriever", "parse_filters"]
