@@ -89,8 +89,12 @@ class ExtractiveAnswerer:
 
     def run(self, question: str, hits: list[Hit]) -> str:
         hits = hits[: self.settings.context_papers]
+        # An abstract's rhetorical questions ("How can we remove ...?") never answer anything.
         candidates = [
-            _Candidate(i, j, sentence) for i, hit in enumerate(hits) for j, sentence in enumerate(split_sentences(hit.abstract))
+            _Candidate(i, j, sentence)
+            for i, hit in enumerate(hits)
+            for j, sentence in enumerate(split_sentences(hit.abstract))
+            if not sentence.rstrip().endswith("?")
         ]
         if not candidates:
             return ""
