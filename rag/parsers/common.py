@@ -11,7 +11,7 @@ import unicodedata
 import zlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Generator
 
 from rag.identity import normalize_arxiv_id
 from rag.records import PaperRecord, Rejection
@@ -123,6 +123,20 @@ class LineReader:
     def drain(self) -> list[Rejection]:
         out, self.pending = self.pending, []
         return out
+
+    def first_nonblank(self, lines: Iterator[str]) -> Generator[Rejection, None, str | None]:
+        """Skip leading blank lines, passing on the rejections met; return the first real line or None.
+
+        Use as ``first = yield from reader.first_nonblank(lines)`` inside a parser.
+        """
+        first = None
+        for raw in lines:
+            yield from self.drain()
+            if raw.strip():
+                first = raw
+                break
+        yield from self.drain()
+        return first
 
     def __iter__(self) -> Iterator[str]:
         with open_binary(self.path) as fh:

@@ -37,13 +37,7 @@ class JsonlParser:
     def parse(self, path: Path) -> Iterator[PaperRecord | Rejection]:
         reader = LineReader(path)
         lines = iter(reader)
-        first: str | None = None
-        for raw in lines:
-            yield from reader.drain()
-            if raw.strip():
-                first = raw
-                break
-        yield from reader.drain()
+        first = yield from reader.first_nonblank(lines)
         if first is None:
             return
         if self._is_document(path, first):

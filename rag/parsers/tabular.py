@@ -38,13 +38,7 @@ class CsvParser:
         reader = LineReader(path)
         source = reader.source
         lines = iter(reader)
-        header_line = None
-        for raw in lines:
-            yield from reader.drain()
-            if raw.strip():
-                header_line = raw
-                break
-        yield from reader.drain()
+        header_line = yield from reader.first_nonblank(lines)
         if header_line is None:
             return
         delimiter = sniff_delimiter(header_line, path)
