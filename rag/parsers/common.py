@@ -100,8 +100,26 @@ def looks_binary(head: bytes) -> bool:
         return False
     # NUL counts like any control byte: one stray NUL line in a text export must not
     # throw away the whole file (LineReader rejects just that line).
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13) or b == 127)
-    return controls > max(4, len(head) // 20)
+    controls = sum(1 for b in head if _is_control(b))
+    if controls <= max(4, len(head) // 20):
+        return False
+    # Control-heavy, but one clean UTF-8 line means a text file with damaged lines, whose
+    # good lines must still ingest; random or compressed bytes essentially never hold one.
+    return not any(_is_clean_text_line(line) for line in head.split(b"\n")[:-1])
+
+
+def _is_control(byte: int) -> bool:
+    return byte < 32 and byte not in (9, 10, 12, 13) or byte == 127
+
+
+def _is_clean_text_line(line: bytes) -> bool:
+    if len(line.strip()) < 20 or any(_is_control(b) for b in line):
+        return False
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 class LineReader:

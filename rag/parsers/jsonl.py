@@ -48,10 +48,17 @@ class JsonlParser:
     @staticmethod
     def _is_document(path: Path, first: str) -> bool:
         stripped = first.strip()
+        if not path.name.lower().endswith((".json", ".json.gz")):
+            # In a .jsonl file only a real array opening makes it a document: a damaged first
+            # line that happens to start with "[" must not take the valid lines after it down.
+            if stripped == "[" or stripped.startswith(("[{", "[ {")):
+                return True
+            try:
+                return isinstance(_loads(stripped), list)
+            except (ValueError, RecursionError):
+                return False
         if stripped.startswith("["):
             return True
-        if not path.name.lower().endswith((".json", ".json.gz")):
-            return False
         # A pretty-printed object spans lines; a JSONL file's first line stands alone.
         try:
             _loads(stripped)
