@@ -20,7 +20,7 @@ import pytest
 
 from rag import Assistant
 from rag.answer.types import Answer, TextDelta
-from tests.conftest import free_port
+from tests.conftest import free_port, stop_process
 
 SERVER_KEY = "sk-test-8f3a1c"  # the loopback server demands it; nothing secret
 QUESTION = "What speedup does Medusa report with a frozen backbone?"
@@ -61,11 +61,7 @@ def llama_server(smollm_gguf, tmp_path_factory):
         assert time.monotonic() < deadline, "llama_cpp.server did not come up in 180 s"
         time.sleep(0.5)
     yield base_url
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_process(proc, timeout=15)
     log.close()
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, free_port
+from conftest import ROOT, free_port, stop_process
 from misbehaving_llm import MisbehavingLLM
 from rag import Assistant
 
@@ -156,11 +156,7 @@ def served(hostile_dir, tmp_path_factory):
                     time.sleep(0.5)
             yield {"url": url, "port": port, "log": log_path, "llm": llm}
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop_process(proc)
 
 
 def test_serve_binds_loopback_by_default(served):

@@ -13,7 +13,7 @@ import pytest
 
 from rag import Assistant
 from rag.errors import StoreUnavailable
-from tests.conftest import free_port
+from tests.conftest import free_port, stop_process
 
 CHROMA = Path(sys.executable).parent / "chroma"
 
@@ -42,8 +42,7 @@ def chroma_server(tmp_path):
         _wait_until_up(port, proc)
         yield port
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        stop_process(proc)
 
 
 def test_server_mode_ingests_and_retrieves(chroma_server, tmp_path, monkeypatch):

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, free_port
+from conftest import ROOT, free_port, stop_process
 
 QUESTIONS = {q["id"]: q for q in map(json.loads, (ROOT / "eval" / "questions" / "dev.jsonl").read_text().splitlines()) if q}
 ERASURE = QUESTIONS["topic-02"]
@@ -54,11 +54,7 @@ def served(sample_data_dir, tmp_path_factory):
         _wait_http(url, proc, timeout=120)
         yield url, data_dir
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
 
 
 @pytest.fixture(scope="module")
