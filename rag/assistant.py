@@ -87,15 +87,17 @@ class Assistant:
             self._embedder = LazyEmbedder(self.settings.embedding, cache_dir=self.data_dir / "models")
         return self._embedder
 
+    def _beside_store(self, kind: str) -> str:
+        """Name of a side file kept next to the store: one per Chroma server and collection."""
+        chroma = self.settings.chroma
+        if not chroma.host:
+            return kind
+        return re.sub(r"[^A-Za-z0-9_.-]", "_", f"{kind}-{chroma.host}-{chroma.port}-{chroma.collection}")
+
     @property
     def catalog(self) -> PaperCatalog:
         if self._catalog is None:
-            chroma = self.settings.chroma
-            name = "catalog.sqlite"
-            if chroma.host:
-                safe = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{chroma.host}-{chroma.port}-{chroma.collection}")
-                name = f"catalog-{safe}.sqlite"
-            self._catalog = PaperCatalog(self.data_dir / name)
+            self._catalog = PaperCatalog(self.data_dir / f"{self._beside_store('catalog')}.sqlite")
         return self._catalog
 
     @property
@@ -112,9 +114,7 @@ class Assistant:
         if self._bm25 is None:
             from rag.retrieval.lexical_store import BM25Store
 
-            chroma = self.settings.chroma
-            name = "bm25" if not chroma.host else re.sub(r"[^A-Za-z0-9_.-]", "_", f"bm25-{chroma.host}-{chroma.port}-{chroma.collection}")
-            self._bm25 = BM25Store(self.settings.retrieval, self.data_dir / name, self.store)
+            self._bm25 = BM25Store(self.settings.retrieval, self.data_dir / self._beside_store("bm25"), self.store)
         return self._bm25
 
     def _chunk_listeners(self) -> list:
@@ -166,11 +166,11 @@ class Assistant:
 
     def stats(self) -> CollectionStats:
         """Papers, chunks, sources, embedding model and store location, without loading the model."""
+        from rag.store import store_location
+
         counts = self.catalog.stats()
-        chroma = self.settings.chroma
-        location = f"http://{chroma.host}:{chroma.port} (collection {chroma.collection})" if chroma.host else str(self.data_dir / "chroma")
-        model = self.embedder.name
-        return CollectionStats(counts["papers"], counts["chunks"], counts["sources"], model, location)
+        location = store_location(self.settings.chroma, self.data_dir)
+        return CollectionStats(counts["papers"], counts["chunks"], counts["sources"], self.embedder.name, location)
 
     def _check_question(self, question: str) -> str:
         if not isinstance(question, str) or not question.strip():
@@ -184,7 +184,7 @@ class Assistant:
         return question
 
     def _check_not_empty(self) -> None:
-        if self.catalog.stats()["papers"] == 0:
+        if self.catalog.is_empty():
             raise UserError("the collection is empty; ingest something first: rag ingest PATH")
 
     def model(self, backend: str):
@@ -221,7 +221,7 @@ class Assistant:
         >>> for event in assistant.stream("What does Medusa add to an LLM?"):  # doctest: +SKIP
         ...     print(getattr(event, "text", ""), end="")
         """
-        self._check_question(question)
+        question = self._check_question(question)
         return self.answerer.stream(question, history=history, filters=filters, backend=backend, top_k=top_k)
 
     def ask(self, question: str, history: list[dict] | None = None, filters: dict | None = None,
@@ -231,7 +231,7 @@ class Assistant:
         >>> answer = assistant.ask("What speedup does Medusa report?")  # doctest: +SKIP
         >>> answer.text, [c.title for c in answer.citations]           # doctest: +SKIP
         """
-        self._check_question(question)
+        question = self._check_question(question)
         return self.answerer.run(question, history=history, filters=filters, backend=backend, top_k=top_k)
 
     def retrieve(self, question: str, top_k: int | None = None, filters: "dict | RetrievalFilters | None" = None,

@@ -121,6 +121,10 @@ class PaperCatalog:
         rows = self.db.execute("SELECT paper_id FROM papers WHERE lower(authors) LIKE ?", (f"%{(author or '').lower()}%",))
         return [r[0] for r in rows]
 
+    def is_empty(self) -> bool:
+        """Cheap enough for every query, unlike stats(), which reads every paper's sources."""
+        return self.db.execute("SELECT 1 FROM papers LIMIT 1").fetchone() is None
+
     def stats(self) -> dict:
         papers, chunks = self.db.execute("SELECT count(*), coalesce(sum(n_chunks), 0) FROM papers").fetchone()
         sources: set[str] = set()

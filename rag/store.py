@@ -37,16 +37,19 @@ def _connect(settings: ChromaSettings, data_dir: Path):
     return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=client_settings)
 
 
+def store_location(settings: ChromaSettings, data_dir: Path) -> str:
+    """Where the vectors live, as shown to users; computable without connecting."""
+    if settings.host:
+        return f"http://{settings.host}:{settings.port} (collection {settings.collection})"
+    return str(data_dir / "chroma")
+
+
 class ChromaStore:
     """Chunks with their vectors and metadata, in one Chroma collection."""
 
     def __init__(self, settings: ChromaSettings, data_dir: Path, model_name: str):
         self.settings = settings
-        self.location = (
-            f"http://{settings.host}:{settings.port} (collection {settings.collection})"
-            if settings.host
-            else str(data_dir / "chroma")
-        )
+        self.location = store_location(settings, data_dir)
         self.client = _connect(settings, data_dir)
         self._model_name_for_open = model_name
         self._stale = False
