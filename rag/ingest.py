@@ -41,6 +41,8 @@ class IngestReport:
     chunks_written: int = 0
     files: int = 0
     seconds: float = 0.0
+    # Time inside the embedding model alone, so a run can report its own pipeline overhead.
+    embed_seconds: float = 0.0
 
     def summary(self) -> str:
         return (
@@ -231,7 +233,9 @@ class IngestPipeline:
                 chunks.append(Chunk(chunk_id=f"{pid}#{index}", paper_id=pid, text=text, metadata={**meta, "chunk_index": index}))
         deleted: list[str] = []
         if chunks:
+            embed_started = time.perf_counter()
             vectors = self.embedder.embed([c.text for c in chunks])
+            report.embed_seconds += time.perf_counter() - embed_started
             self.store.upsert([c.chunk_id for c in chunks], vectors, [c.text for c in chunks], [c.metadata for c in chunks])
             keep = {c.chunk_id for c in chunks}
             deleted = [cid for cid in self.store.chunk_ids_for(sorted(to_embed)) if cid not in keep]

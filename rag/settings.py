@@ -128,6 +128,9 @@ class AnswerSettings(_Section):
         "config/prompts.yaml", description="YAML file of model prompts; a relative path is tried from the working directory, then the project root."
     )
     source_chars: int = Field(1200, ge=100, description="Most characters of one paper's text shown to a model as a numbered source.")
+    source_sentences: int = Field(
+        0, ge=0, description="Show a model only each paper's N sentences closest to the question (0: its evidence chunks); small N keeps CPU prompts short."
+    )
     similarity_weight: float = Field(0.5, ge=0, description="Extractive: weight of a sentence's embedding similarity to the question.")
     lexical_weight: float = Field(0.35, ge=0, description="Extractive: weight of the (IDF-weighted) question words a sentence contains.")
     paper_weight: float = Field(0.15, ge=0, description="Extractive: weight of the sentence's paper retrieval score.")

@@ -98,6 +98,22 @@ def test_local_llama_cpp_backend_streams_with_valid_citations(sample_data_dir, s
     assert isinstance(assistant.completion_fn("local")("Reply with one word: yes"), str)
 
 
+def test_compact_sources_reach_the_model_and_keep_citations_valid(sample_data_dir, smollm_gguf):
+    """answer.source_sentences: the real model is handed each paper's best sentences, not its chunks."""
+    assistant = Assistant(data_dir=sample_data_dir, **{
+        **SMALL, "local_llm": {**SMALL["local_llm"], "model_path": smollm_gguf},
+        "answer": {**SMALL["answer"], "backend": "local", "source_sentences": 3, "source_chars": 1200}})
+    model, seen = assistant.model("local"), []
+    real_stream = model.stream
+    model.stream = lambda messages: (seen.append(messages), real_stream(messages))[1]  # records, then runs the real model
+    _, answer = _stream(assistant, "local")
+    prompt = seen[0][1]["content"]
+    sources = prompt.split("Question:")[0].split("\n[")[1:]
+    assert len(sources) == 2 and all(len(source.split(" … ")) <= 3 for source in sources)
+    assert "2.2x speedup" in prompt  # Medusa's answer sentence is among the three kept
+    _check_citations(answer)
+
+
 def test_openai_backend_against_a_real_llama_cpp_server(sample_data_dir, llama_server, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", SERVER_KEY)
     assistant = Assistant(data_dir=sample_data_dir, **{**SMALL, "openai": {**SMALL["openai"], "base_url": llama_server, "model": "smollm2"}})

@@ -63,3 +63,12 @@ def test_invalid_value_and_bad_yaml_are_one_line_errors(tmp_path):
     cfg.write_text("retrieval: [unclosed\n")
     with pytest.raises(UserError, match="not valid YAML"):
         load_settings(cfg)
+
+
+def test_every_preset_file_loads():
+    presets = sorted((ROOT / "config" / "presets").glob("*.yaml"))
+    assert presets
+    for preset in presets:
+        assert load_settings(preset) != Settings(), f"{preset} changes nothing"
+    cpu = load_settings(ROOT / "config" / "presets" / "local-cpu.yaml")
+    assert cpu.answer.backend == "local" and cpu.answer.source_sentences == 3 and cpu.local_llm.repo_id

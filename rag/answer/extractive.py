@@ -87,8 +87,8 @@ class ExtractiveAnswerer:
         vectors = self.vectors.run([question] + sentences)
         return float((vectors[1:] @ vectors[0]).max())
 
-    def run(self, question: str, hits: list[Hit]) -> str:
-        hits = hits[: self.settings.context_papers]
+    def rank(self, question: str, hits: list[Hit]) -> list[_Candidate]:
+        """Every sentence of ``hits`` (their index, position, text), scored as an answer, best first."""
         # An abstract's rhetorical questions ("How can we remove ...?") never answer anything.
         candidates = [
             _Candidate(i, j, sentence)
@@ -97,11 +97,15 @@ class ExtractiveAnswerer:
             if not sentence.rstrip().endswith("?")
         ]
         if not candidates:
-            return ""
-        scores = self._score(question, hits, candidates)
-        for candidate, score in zip(candidates, scores):
+            return []
+        for candidate, score in zip(candidates, self._score(question, hits, candidates)):
             candidate.score = float(score)
-        ranked = sorted(candidates, key=lambda c: -c.score)
+        return sorted(candidates, key=lambda c: -c.score)
+
+    def run(self, question: str, hits: list[Hit]) -> str:
+        ranked = self.rank(question, hits[: self.settings.context_papers])
+        if not ranked:
+            return ""
         best = ranked[0].score
         cited = {c.hit_index for c in ranked if c.score >= best - self.settings.cite_margin}
         chosen = [ranked[0]]

@@ -6,6 +6,7 @@ import time
 from typing import Callable, Iterator
 
 from rag.answer.citations import CitationValidator
+from rag.answer.compact import CompactSources
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.history import FollowUpRewriter, check_history
 from rag.answer.lexical import Stems
@@ -40,6 +41,7 @@ class AnswerPipeline:
         self.extractive = ExtractiveAnswerer(settings, self.vectors, Stems())
         self.validator = CitationValidator(self.vectors, settings.support_threshold)
         self.prompts = PromptBuilder(settings.prompts_path, settings.source_chars)
+        self.compact = CompactSources(self.extractive, settings.source_sentences) if settings.source_sentences else None
 
     def _abstain(self, answer: Answer, hits: list[Hit]) -> Answer:
         closest = hits[: self.settings.closest_papers]
@@ -71,7 +73,8 @@ class AnswerPipeline:
         sources = hits[: self.settings.context_papers]
         pieces: list[str] = []
         model = self.model_for(backend)
-        for piece in model.stream(self.prompts.run(question, sources)):
+        texts = self.compact.run(question, sources) if self.compact else None
+        for piece in model.stream(self.prompts.run(question, sources, texts)):
             if not pieces:
                 answer.timings["first_token_ms"] = _ms(start)
             pieces.append(piece)

@@ -50,12 +50,14 @@ class PromptBuilder:
         text = " … ".join(dict.fromkeys(c for c in chunks if c)) or hit.abstract
         return defuse_markers(text[: self.source_chars])
 
-    def run(self, question: str, hits: list[Hit]) -> list[dict[str, str]]:
+    def run(self, question: str, hits: list[Hit], texts: list[str] | None = None) -> list[dict[str, str]]:
+        """``texts``, when given, replaces each paper's evidence (e.g. CompactSources' best sentences)."""
+        bodies = [defuse_markers(t[: self.source_chars]) for t in texts] if texts is not None else [self.source_text(h) for h in hits]
         sources = "\n".join(
             self.templates["source"].format(
-                number=i, title=defuse_markers(hit.title), year=f" ({hit.metadata['year']})" if hit.metadata.get("year") else "", text=self.source_text(hit)
+                number=i, title=defuse_markers(hit.title), year=f" ({hit.metadata['year']})" if hit.metadata.get("year") else "", text=body
             )
-            for i, hit in enumerate(hits, 1)
+            for i, (hit, body) in enumerate(zip(hits, bodies), 1)
         )
         return [
             {"role": "system", "content": self.templates["system"].strip()},
