@@ -98,9 +98,9 @@ def fit_calibration(ranked) -> dict:
 
 
 def grid():
-    for dense_w, cand in itertools.product((0.3, 0.5, 0.7, 1.0, 1.5), (60, 100, 150)):
+    for dense_w, cand in itertools.product((0.2, 0.3, 0.4, 0.5, 0.7, 1.0), (60, 100, 150)):
         yield {"fusion": "convex", "dense_weight": dense_w, "bm25_weight": 1.0, "candidates": cand}
-    for dense_w, k, cand in itertools.product((0.5, 0.7, 1.0, 1.5), (10, 30, 60), (60, 100, 150)):
+    for dense_w, k, cand in itertools.product((0.3, 0.5, 0.7, 1.0), (10, 30, 60), (60, 150)):
         yield {"fusion": "rrf", "dense_weight": dense_w, "bm25_weight": 1.0, "rrf_k": k, "candidates": cand}
 
 
@@ -109,10 +109,21 @@ def main() -> int:
     parser.add_argument("--data-dir", action="append", required=True)
     parser.add_argument("--depth", type=int, default=150, help="chunks fetched per retriever and question")
     parser.add_argument("--out", default=None)
+    parser.add_argument("--fit", default=None, help="fit the calibration for one setting, e.g. fusion=convex,dense_weight=0.4,candidates=150")
+    parser.add_argument("--fit-on", type=int, nargs="+", default=None,
+                        help="indexes of the --data-dir stores to fit on (default all); leave out stores whose distractors hold unlabelled relevant papers")
     args = parser.parse_args()
     questions = [json.loads(line) for line in QUESTIONS.read_text().splitlines() if line.strip()]
     stores = {d: collect(d, questions, args.depth) for d in args.data_dir}
     base = Assistant(data_dir=args.data_dir[0]).settings.retrieval
+    if args.fit:
+        setting = {k: (v if k == "fusion" else float(v)) for k, v in (pair.split("=") for pair in args.fit.split(","))}
+        candidates = int(setting.pop("candidates", base.candidates))
+        settings = base.model_copy(update=setting)
+        chosen = [args.data_dir[i] for i in (args.fit_on or range(len(args.data_dir)))]
+        ranked = [r for d in chosen for r in evaluate(stores[d], settings, candidates)[1]]
+        print(json.dumps({"fitted_on": chosen, **fit_calibration(ranked)}))
+        return 0
     results = []
     for setting in grid():
         settings = base.model_copy(update={k: v for k, v in setting.items() if k != "candidates"})

@@ -52,6 +52,9 @@ class ChromaSettings(_Section):
     port: int = Field(8000, description="Chroma server port.")
     ssl: bool = Field(False, description="Use HTTPS to reach the Chroma server.")
     collection: str = Field("abstracts", description="Chroma collection name.")
+    hnsw_ef_search: int = Field(
+        800, ge=10, description="HNSW search breadth: Chroma's default 100 finds only ~90% of the true nearest 60 chunks at 125k chunks; 800 finds 99% for a few ms more."
+    )
 
 
 class IngestSettings(_Section):
@@ -72,9 +75,9 @@ class RetrievalFilters(_Section):
 
 class RetrievalSettings(_Section):
     top_k: int = Field(10, ge=1, le=200, description="Papers returned by retrieve().")
-    candidates: int = Field(60, ge=1, description="Chunks fetched from each retriever before fusion.")
+    candidates: int = Field(150, ge=1, description="Chunks fetched from each retriever before fusion; 150 keeps gold papers in reach at 75k abstracts (60 lost compare and topic papers there).")
     mode: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="Which retrievers run.")
-    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense side in fusion (convex mix or RRF).")
+    dense_weight: float = Field(0.4, ge=0, description="Weight of the dense side in fusion (convex mix or RRF); 0.4 won the eval/fit_fusion.py sweep on the sample, sample+10k and sample+75k stores, where BM25 is the sharper signal.")
     bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 side in fusion (convex mix or RRF).")
     rrf_k: int = Field(60, ge=1, description="The k constant of reciprocal rank fusion.")
     fusion: Literal["convex", "rrf"] = Field(
@@ -90,9 +93,9 @@ class RetrievalSettings(_Section):
     bm25_k1: float = Field(1.2, gt=0, description="BM25 term-frequency saturation k1.")
     bm25_b: float = Field(0.75, ge=0, le=1, description="BM25 document-length normalisation b.")
     bm25_max_segments: int = Field(16, ge=1, description="BM25 index segments (one per ingest batch) before they are merged into one.")
-    calibration_bias: float = Field(-9.377, description="Calibrated score = sigmoid(bias + w_cos*dense_cosine + w_fused*fused); fitted on eval/questions/dev.jsonl by eval/bench_retrieval.py --fit.")
-    calibration_cosine: float = Field(5.034, description="Weight of the best chunk's dense cosine similarity in the calibrated score.")
-    calibration_fused: float = Field(8.861, description="Weight of the fused score (in [0, 1]; 1 = best on every retriever) in the calibrated score.")
+    calibration_bias: float = Field(-9.83, description="Calibrated score = sigmoid(bias + w_cos*dense_cosine + w_fused*fused); fitted on eval/questions/dev.jsonl over the sample and sample+10k stores by eval/fit_fusion.py --fit.")
+    calibration_cosine: float = Field(4.236, description="Weight of the best chunk's dense cosine similarity in the calibrated score.")
+    calibration_fused: float = Field(8.917, description="Weight of the fused score (in [0, 1]; 1 = best on every retriever) in the calibrated score.")
     filters: "RetrievalFilters" = Field(default_factory=lambda: RetrievalFilters(), description="Default metadata filters applied to every retrieval.")
 
 
@@ -135,7 +138,7 @@ class AnswerSettings(_Section):
     lexical_weight: float = Field(0.35, ge=0, description="Extractive: weight of the (IDF-weighted) question words a sentence contains.")
     paper_weight: float = Field(0.15, ge=0, description="Extractive: weight of the sentence's paper retrieval score.")
     number_bonus: float = Field(0.15, ge=0, description="Extractive: bonus for a sentence with a number when the question asks for a quantity.")
-    background_penalty: float = Field(0.15, ge=0, description="Extractive: penalty for an abstract's opening/background sentences, which rarely hold the answer.")
+    background_penalty: float = Field(0.25, ge=0, description="Extractive: penalty for an abstract's opening/background sentences, which rarely hold the answer.")
     keep_ratio: float = Field(0.6, ge=0, le=1, description="Extractive: a further sentence must score at least this fraction of the best one.")
     cite_margin: float = Field(0.03, ge=0, le=1, description="Extractive: only papers whose best sentence is within this of the best sentence are cited.")
     closest_papers: int = Field(3, ge=1, description="Papers named when the assistant abstains.")

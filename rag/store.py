@@ -63,14 +63,21 @@ class ChromaStore:
         self.model_name = model_name
 
     def _open(self):
-        return self._guard(
+        ef = self.settings.hnsw_ef_search
+        collection = self._guard(
             lambda: self.client.get_or_create_collection(
                 self.settings.collection,
                 metadata={"embedding_model": self._model_name_for_open},
-                configuration={"hnsw": {"space": "cosine"}},
+                configuration={"hnsw": {"space": "cosine", "ef_search": ef}},
                 embedding_function=None,
             )
         )
+        hnsw = (getattr(collection, "configuration", None) or {}).get("hnsw") or {}
+        if hnsw.get("ef_search", ef) != ef:
+            # ef_search is the one HNSW parameter Chroma lets an existing collection change; it
+            # applies when the index is next loaded, which for a fresh process is the first query.
+            self._guard(lambda: collection.modify(configuration={"hnsw": {"ef_search": ef}}))
+        return collection
 
     def _check_dimension(self, dimension: int) -> None:
         """The dimension is recorded with the first write, and every later vector must match it."""

@@ -68,3 +68,16 @@ def test_unreachable_server_is_a_one_line_error(tmp_path):
     with pytest.raises(StoreUnavailable, match="cannot reach the Chroma server") as info:
         assistant.store  # noqa: B018
     assert "\n" not in str(info.value)
+
+
+def test_hnsw_search_breadth_is_set_at_creation_and_updated_on_reopen(tmp_path):
+    import chromadb
+
+    first = Assistant(data_dir=tmp_path, chroma={"hnsw_ef_search": 300})
+    assert first.store.collection.configuration["hnsw"]["ef_search"] == 300
+    first.store.client.clear_system_cache()  # stands in for a new process
+    second = Assistant(data_dir=tmp_path, chroma={"hnsw_ef_search": 900})
+    assert second.store.collection.configuration["hnsw"]["ef_search"] == 900
+    second.store.client.clear_system_cache()
+    stored = chromadb.PersistentClient(path=str(tmp_path / "chroma")).get_collection("abstracts").configuration["hnsw"]
+    assert stored["ef_search"] == 900 and stored["space"] == "cosine"
