@@ -78,15 +78,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--every", type=int, default=1, help="every Nth question only (a cheap sample across all types)")
     parser.add_argument("--max-tokens", type=int, default=None, help="most tokens a model writes per answer")
     parser.add_argument("--context-papers", type=int, default=None, help="papers given to a model as sources")
+    parser.add_argument("--source-sentences", type=int, default=None, help="show a model each paper's N best sentences (answer.source_sentences)")
+    parser.add_argument("--threads", type=int, default=None, help="CPU threads of the local model")
     parser.add_argument("--out", help="write per-question rows and the summary as JSON")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from rag import Assistant
 
     model_path = args.model_path or smollm2_path()
-    local = {"model_path": model_path, "max_tokens": args.max_tokens}
+    local = {"model_path": model_path, "max_tokens": args.max_tokens, "n_threads": args.threads}
     assistant = Assistant(data_dir=args.data_dir, local_llm=local, openai={"max_tokens": args.max_tokens},
-                          answer={"context_papers": args.context_papers})
+                          answer={"context_papers": args.context_papers, "source_sentences": args.source_sentences})
     questions = [json.loads(line) for line in Path(args.questions).read_text().splitlines() if line.strip()][:: args.every][: args.limit]
     assistant.ask(questions[0]["question"])  # warm: load the embedding model and the caches
     report = {}

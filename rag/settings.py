@@ -141,6 +141,10 @@ class AnswerSettings(_Section):
     background_penalty: float = Field(0.25, ge=0, description="Extractive: penalty for an abstract's opening/background sentences, which rarely hold the answer.")
     keep_ratio: float = Field(0.6, ge=0, le=1, description="Extractive: a further sentence must score at least this fraction of the best one.")
     cite_margin: float = Field(0.03, ge=0, le=1, description="Extractive: only papers whose best sentence is within this of the best sentence are cited.")
+    attribution_threshold: float = Field(
+        0.6, ge=0, le=1,
+        description="A model reply with no valid citation gets each sentence cited to the source sentence it paraphrases when their similarity reaches this (1 turns it off: the extractive answer is shown instead).",
+    )
     closest_papers: int = Field(3, ge=1, description="Papers named when the assistant abstains.")
     history_turns: int = Field(6, ge=0, description="Past messages used to rewrite a follow-up into a standalone question.")
 

@@ -90,8 +90,8 @@ def test_local_llama_cpp_backend_streams_with_valid_citations(sample_data_dir, s
     assert len(deltas) >= 3, "the model's reply should arrive in pieces"
     assert answer.timings["first_token_ms"] <= answer.timings["total_ms"]
     _check_citations(answer)
-    if answer.backend == "local":
-        assert answer.citations and answer.notices == []
+    if answer.backend == "local":  # cited by the model, or attributed afterwards (and then said so)
+        assert answer.citations and all("attributed afterwards" in n for n in answer.notices)
     else:  # SmolLM2 may cite nothing; that must be said, never hidden
         assert answer.backend == "extractive" and "local backend failed" in answer.notices[0]
     # The completion hook retrieval can use for LLM relevance scores.
@@ -121,7 +121,7 @@ def test_openai_backend_against_a_real_llama_cpp_server(sample_data_dir, llama_s
     assert len(deltas) >= 3
     _check_citations(answer)
     if answer.backend == "openai":
-        assert answer.citations and answer.notices == []
+        assert answer.citations and all("attributed afterwards" in n for n in answer.notices)
     else:
         assert "openai backend failed" in answer.notices[0] and "cited none" in answer.notices[0]
     # A follow-up is rewritten by the model when one is configured.

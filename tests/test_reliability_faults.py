@@ -186,6 +186,29 @@ def test_invented_citations_are_removed_and_flagged(openai_assistant, sample_ass
     assert [c.number for c in answer.citations] == [1]
 
 
+def test_an_uncited_reply_gets_attributed_citations_and_says_so(openai_assistant, sample_assistant):
+    from rag.answer.sentences import split_sentences
+
+    top = sample_assistant.retrieve(QUESTION, top_k=6)[0]
+    claim = split_sentences(top.abstract)[-1]
+    reply = f"{claim} The weather in Lisbon is usually mild in spring."
+    with MisbehavingLLM("reply", reply=reply) as server:
+        answer = openai_assistant(server.base_url).ask(QUESTION, backend="openai")
+    assert answer.backend == "openai"
+    assert [c.paper_id for c in answer.citations] == [top.paper_id]
+    assert any("attributed" in n for n in answer.notices), answer.notices
+    # The sentence no source states gets no marker: nothing is cited that no source says.
+    assert answer.sentences[0].citations == [1] and answer.sentences[0].supported
+    assert answer.sentences[1].citations == [] and "Lisbon" in answer.sentences[1].text
+
+
+def test_an_uncited_reply_no_source_supports_falls_back_to_extractive(openai_assistant):
+    with MisbehavingLLM("reply", reply="The weather in Lisbon is usually mild in spring.") as server:
+        answer = openai_assistant(server.base_url).ask(QUESTION, backend="openai")
+    assert answer.backend == "extractive" and answer.citations
+    assert any("cited none of the sources" in n for n in answer.notices), answer.notices
+
+
 # -- ingest while reading ------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Callable, Iterator
 
+from rag.answer.attribution import CitationAttributor
 from rag.answer.citations import CitationValidator
 from rag.answer.compact import CompactSources
 from rag.answer.extractive import ExtractiveAnswerer
@@ -41,6 +42,7 @@ class AnswerPipeline:
         self.extractive = ExtractiveAnswerer(settings, self.vectors, Stems())
         self.validator = CitationValidator(self.vectors, settings.support_threshold)
         self.prompts = PromptBuilder(settings.prompts_path, settings.source_chars)
+        self.attributor = CitationAttributor(self.vectors, settings.attribution_threshold)
         self.compact = CompactSources(self.extractive, settings.source_sentences) if settings.source_sentences else None
 
     def _abstain(self, answer: Answer, hits: list[Hit]) -> Answer:
@@ -82,6 +84,13 @@ class AnswerPipeline:
         checked = self.validator.run("".join(pieces), sources)
         answer.removed_citations = checked.removed
         answer.invalid_citations_before_validation = len(checked.removed)
+        if not checked.citations and checked.text:
+            attributed = self.validator.run(self.attributor.run(checked.text, sources), sources)
+            if attributed.citations:
+                answer.notices.append(
+                    f"the {backend} model cited no sources; each citation was attributed afterwards to the source sentence its claim restates"
+                )
+                checked = attributed
         if not checked.citations:
             raise BackendUnavailable("its reply cited none of the sources" if checked.text else "its reply was empty")
         answer.text, answer.citations, answer.sentences, answer.backend = checked.text, checked.citations, checked.sentences, backend

@@ -1,0 +1,49 @@
+"""Post-hoc attribution: cite a model's uncited sentences to the source that states them.
+
+Small local models often answer correctly but write no [n] markers (Qwen2.5-Coder-1.5B did
+so for 8 of 15 dev questions). Throwing such an answer away for the extractive one wastes
+it; trusting it uncited breaks the promise that every claim names its paper. Instead each
+sentence is matched against the sentences of the numbered sources, and gets the marker of
+the source whose sentence it paraphrases, only when that similarity clears a bar set
+higher than the validator's support threshold. The answer then says that its citations
+were attributed, not written by the model.
+"""
+
+from __future__ import annotations
+
+from rag.answer.sentences import SentenceVectors, split_sentences, strip_markers
+from rag.records import Hit
+
+
+class CitationAttributor:
+    """Uncited text + the numbered sources → the same text with [n] after each attributable sentence.
+
+    >>> CitationAttributor(vectors, threshold=0.6).run("Medusa reaches a 2.2x speedup.", hits)  # doctest: +SKIP
+    'Medusa reaches a 2.2x speedup [1].'
+    """
+
+    def __init__(self, vectors: SentenceVectors, threshold: float):
+        self.vectors = vectors
+        self.threshold = threshold
+
+    def run(self, text: str, sources: list[Hit]) -> str:
+        claims = [strip_markers(s) for s in split_sentences(text)]
+        pool = [(n, s) for n, hit in enumerate(sources, 1) for s in split_sentences(hit.abstract)]
+        if not claims or not pool:
+            return text
+        vectors = self.vectors.run(claims + [s for _, s in pool])
+        similarity = vectors[len(claims):] @ vectors[: len(claims)].T  # pool × claims
+        out = []
+        for j, claim in enumerate(claims):
+            best = int(similarity[:, j].argmax())
+            if similarity[best, j] >= self.threshold:
+                claim = _cite(claim, pool[best][0])
+            out.append(claim)
+        return " ".join(out)
+
+
+def _cite(sentence: str, number: int) -> str:
+    sentence = sentence.rstrip()
+    if sentence[-1:] in ".!?":
+        return f"{sentence[:-1]} [{number}]{sentence[-1]}"
+    return f"{sentence} [{number}]"
