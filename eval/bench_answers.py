@@ -53,7 +53,8 @@ def score(rows: list[dict]) -> dict:
         "invalid_citation_rate": round(sum(r["invalid"] for r in rows) / max(1, markers), 3),
         "abstention_absent": round(sum(r["abstained"] for r in absent) / max(1, len(absent)), 3),
         "false_abstention": round(sum(r["abstained"] for r in answerable) / max(1, len(answerable)), 3),
-        "fallbacks": sum(bool(r["notices"]) for r in rows),
+        "fallbacks": sum(any("failed" in n for n in r["notices"]) for r in rows),
+        "attributed_afterwards": sum(any("attributed afterwards" in n for n in r["notices"]) for r in rows),
         "first_token_ms_median": pct(first, 0.5), "first_token_ms_p95": pct(first, 0.95),
         "total_ms_median": pct(total, 0.5), "total_ms_p95": pct(total, 0.95),
     }
