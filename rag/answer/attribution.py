@@ -11,7 +11,7 @@ were attributed, not written by the model.
 
 from __future__ import annotations
 
-from rag.answer.sentences import SentenceVectors, split_sentences, strip_markers
+from rag.answer.sentences import SentenceVectors, cite, split_sentences, strip_markers
 from rag.records import Hit
 
 
@@ -37,13 +37,7 @@ class CitationAttributor:
         for j, claim in enumerate(claims):
             best = int(similarity[:, j].argmax())
             if similarity[best, j] >= self.threshold:
-                claim = _cite(claim, pool[best][0])
+                claim = cite(claim, pool[best][0])
             out.append(claim)
         return " ".join(out)
 
-
-def _cite(sentence: str, number: int) -> str:
-    sentence = sentence.rstrip()
-    if sentence[-1:] in ".!?":
-        return f"{sentence[:-1]} [{number}]{sentence[-1]}"
-    return f"{sentence} [{number}]"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.answer.lexical import Stems, content_words
-from rag.answer.sentences import SentenceVectors, split_sentences, strip_markers
+from rag.answer.sentences import SentenceVectors, cite, split_sentences, strip_markers
 from rag.records import Hit
 from rag.settings import AnswerSettings
 
@@ -118,12 +118,5 @@ class ExtractiveAnswerer:
         paper_order = list(dict.fromkeys(c.hit_index for c in chosen))
         chosen.sort(key=lambda c: (paper_order.index(c.hit_index), c.position))
         # The abstract's own "[n]" markers are dropped: quoted data must not become citations.
-        return " ".join(_cite(strip_markers(c.text), c.hit_index + 1) for c in chosen)
+        return " ".join(cite(strip_markers(c.text), c.hit_index + 1) for c in chosen)
 
-
-def _cite(sentence: str, number: int) -> str:
-    """Put the marker before the closing full stop: "... 64.38% [1]."."""
-    sentence = sentence.rstrip()
-    if sentence[-1:] in ".!?":
-        return f"{sentence[:-1]} [{number}]{sentence[-1]}"
-    return f"{sentence} [{number}]"

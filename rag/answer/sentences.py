@@ -43,6 +43,18 @@ def strip_markers(text: str) -> str:
     return _MARKER.sub("", text).strip()
 
 
+def cite(sentence: str, number: int) -> str:
+    """Put the marker before the closing full stop.
+
+    >>> cite("It is 64.38%.", 1)
+    'It is 64.38% [1].'
+    """
+    sentence = sentence.rstrip()
+    if sentence[-1:] in ".!?":
+        return f"{sentence[:-1]} [{number}]{sentence[-1]}"
+    return f"{sentence} [{number}]"
+
+
 def defuse_markers(text: str) -> str:
     """Paper text with its own "[n]" markers shown as "(n)".
 
