@@ -15,6 +15,9 @@ from rag.answer.sentences import SentenceVectors, cite, split_sentences, strip_m
 from rag.records import Hit
 
 
+_MIN_WORDS = 4
+
+
 class CitationAttributor:
     """Uncited text + the numbered sources → the same text with [n] after each attributable sentence.
 
@@ -36,7 +39,9 @@ class CitationAttributor:
         out = []
         for j, claim in enumerate(claims):
             best = int(similarity[:, j].argmax())
-            if similarity[best, j] >= self.threshold:
+            # A fragment ("PWNED", "Yes.") can sit close to anything, including an injected
+            # instruction in an abstract; only a real claim of a few words is attributed.
+            if len(claim.split()) >= _MIN_WORDS and similarity[best, j] >= self.threshold:
                 claim = cite(claim, pool[best][0])
             out.append(claim)
         return " ".join(out)
