@@ -14,7 +14,6 @@ from __future__ import annotations
 from rag.answer.sentences import SentenceVectors, cite, split_sentences, strip_markers
 from rag.records import Hit
 
-
 _MIN_WORDS = 4
 
 
@@ -45,4 +44,3 @@ class CitationAttributor:
                 claim = cite(claim, pool[best][0])
             out.append(claim)
         return " ".join(out)
-

@@ -119,4 +119,3 @@ class ExtractiveAnswerer:
         chosen.sort(key=lambda c: (paper_order.index(c.hit_index), c.position))
         # The abstract's own "[n]" markers are dropped: quoted data must not become citations.
         return " ".join(cite(strip_markers(c.text), c.hit_index + 1) for c in chosen)
-
