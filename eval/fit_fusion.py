@@ -17,14 +17,15 @@ import copy
 import itertools
 import json
 import os
-import statistics
 import sys
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent)]
+
+from bench_retrieval import fit_logistic, rank_metrics  # noqa: E402
 
 from rag import Assistant  # noqa: E402
 from rag.identity import normalize_title  # noqa: E402
@@ -68,33 +69,16 @@ def evaluate(rows: list[dict], settings, candidates: int) -> tuple[dict, list]:
             cos = max(row["cos"].get(c.chunk_id, -1.0) for c in p.chunks)
             feats.append((cos, p.fused, p.paper_id in row["gold"]))
         ranked.append((row["q"], ranks, feats))
-    fm = [r for r in ranked if r[0]["type"] in ("fact", "method")]
-    topic = [r for r in ranked if r[0]["type"] == "topic"]
-    comp = [r for r in ranked if r[0]["type"] == "compare"]
-    answerable = [r for r in ranked if r[0]["type"] != "absent"]
-    out = {
-        "hit@1": sum(any(x == 1 for x in r[1]) for r in fm) / len(fm),
-        "hit@5": sum(any(x and x <= 5 for x in r[1]) for r in fm) / len(fm),
-        "topic_recall@10": statistics.mean(sum(1 for x in r[1] if x and x <= 10) / len(r[1]) for r in topic),
-        "topic_recall@20": statistics.mean(sum(1 for x in r[1] if x and x <= 20) / len(r[1]) for r in topic),
-        "compare_both@5": sum(all(x and x <= 5 for x in r[1]) for r in comp) / len(comp),
-        "compare_both@10": sum(all(x and x <= 10 for x in r[1]) for r in comp) / len(comp),
-        "mrr": statistics.mean(1.0 / min(x for x in r[1] if x) if any(r[1]) else 0.0 for r in answerable),
-    }
-    return out, ranked
+    return rank_metrics([(q, ranks) for q, ranks, _ in ranked]), ranked
 
 
 def fit_calibration(ranked) -> dict:
-    from sklearn.linear_model import LogisticRegression
-
     features, labels = [], []
     for q, _, feats in ranked:
         for cos, fused, gold in feats:
             features.append([cos, fused])
             labels.append(int(q["type"] != "absent" and gold))
-    model = LogisticRegression(C=10.0, max_iter=1000).fit(features, labels)
-    return {"calibration_bias": round(float(model.intercept_[0]), 3), "calibration_cosine": round(float(model.coef_[0][0]), 3),
-            "calibration_fused": round(float(model.coef_[0][1]), 3)}
+    return fit_logistic(features, labels)
 
 
 def grid():

@@ -15,6 +15,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -25,6 +26,7 @@ from bench_answers import row, score  # noqa: E402
 
 from rag import Assistant  # noqa: E402
 from rag.answer.pipeline import AnswerPipeline  # noqa: E402
+from rag.answer.sentences import SentenceVectors  # noqa: E402
 
 
 def main() -> int:
@@ -36,14 +38,12 @@ def main() -> int:
     questions = [json.loads(line) for line in (ROOT / "eval" / "questions" / "dev.jsonl").read_text().splitlines() if line.strip()]
     cached = {q["question"]: assistant.retrieve(q["question"]) for q in questions}
     grid = [(name, [float(v) for v in values.split(",")]) for name, values in (s.split("=", 1) for s in args.set)]
-    pipeline = None
+    # Every setting's pipeline embeds through one cache, so each sentence is embedded once per sweep.
+    embedder = SimpleNamespace(embed=SentenceVectors(assistant.embedder, max_items=10**6).run)
     for combo in itertools.product(*[values for _, values in grid]):
         update = dict(zip([name for name, _ in grid], combo))
         settings = assistant.settings.answer.model_copy(update=update)
-        vectors = pipeline.vectors if pipeline else None
-        pipeline = AnswerPipeline(settings, lambda q, k, f: cached[q], assistant.embedder, assistant.model)
-        if vectors is not None:
-            pipeline.vectors = pipeline.extractive.vectors = pipeline.validator.vectors = vectors
+        pipeline = AnswerPipeline(settings, lambda q, k, f: cached[q], embedder, assistant.model)
         rows = [row(q, pipeline.run(q["question"], backend="extractive")) for q in questions]
         summary = score(rows)
         keep = ("keyword_correctness", "citation_precision", "citation_recall", "abstention_absent", "false_abstention")
