@@ -24,8 +24,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rag.retrieval.lexical import LexicalTokenizer, TermIndex  # noqa: E402
-from rag.settings import RetrievalSettings  # noqa: E402
+from rag.storage.bm25 import BM25Tokenizer, TermIndex
+from rag.settings import RetrievalSettings
 
 DUMP = Path("/work/shared/data/arxiv-cs-2025.jsonl.gz")
 QUESTIONS = Path(__file__).resolve().parent / "questions" / "dev.jsonl"
@@ -56,7 +56,7 @@ def main() -> int:
     parser.add_argument("--data-dir", default=None, help="ignored")
     args = parser.parse_args()
     settings = RetrievalSettings()
-    tokenizer = LexicalTokenizer()
+    tokenizer = BM25Tokenizer()
     index = TermIndex()
     all_ids, all_pids, all_tokens = [], [], []
     batch: list[tuple[str, str, str]] = []
@@ -66,7 +66,7 @@ def main() -> int:
     def flush():
         nonlocal tokenise_s
         t = time.perf_counter()
-        tokens = tokenizer.run([text for _, _, text in batch])
+        tokens = tokenizer.tokenize([text for _, _, text in batch])
         tokenise_s += time.perf_counter() - t
         ids, pids = [c for c, _, _ in batch], [p for _, p, _ in batch]
         index.kill(ids)
@@ -95,13 +95,13 @@ def main() -> int:
         latencies.clear()
         for q in questions:
             t = time.perf_counter()
-            scores = index.score(tokenizer.run([q])[0], settings.bm25_k1, settings.bm25_b)
+            scores = index.score(tokenizer.tokenize([q])[0], settings.bm25_k1, settings.bm25_b)
             top = np.argpartition(-scores, 100)[:100]
             top[np.argsort(-scores[top])]
             latencies.append((time.perf_counter() - t) * 1000)
     t = time.perf_counter()
     index.kill(["new#0"])
-    index.add(["new#0"], ["new"], tokenizer.run(["A brand new paper about zorbified retrieval lattices."]))
+    index.add(["new#0"], ["new"], tokenizer.tokenize(["A brand new paper about zorbified retrieval lattices."]))
     add_one_ms = (time.perf_counter() - t) * 1000
     t = time.perf_counter()
     rebuilt = TermIndex()

@@ -45,13 +45,13 @@ def main() -> int:
     args = parser.parse_args()
     data_dir = Path(args.data_dir) if args.data_dir else Path(tempfile.mkdtemp(prefix="bench-eval-"))
     assistant = Assistant(data_dir=data_dir)
-    if assistant.catalog.stats()["papers"] == 0:
+    if assistant.components.catalog.stats()["papers"] == 0:
         assistant.ingest([ROOT / "data" / "sample"])
     questions, _ = load_questions(args.questions)
     embed_ms = []
     for q in questions:
         started = time.perf_counter()
-        assistant.embedder.embed([q.question])
+        assistant.components.embedder.embed([q.question])
         embed_ms.append((time.perf_counter() - started) * 1000)
     run_dir = Path(tempfile.mkdtemp(prefix="bench-eval-run-"))
     started = time.perf_counter()

@@ -49,7 +49,7 @@ def main() -> None:
         again = timed_cli("ingest", str(SAMPLE), "--data-dir", str(data_dir), "--quiet")
         assistant = Assistant(data_dir=data_dir)
         papers = assistant.stats().papers
-        docs = assistant.store.get(include=["documents"])["documents"]
+        docs = assistant.components.store.get(include=["documents"])["documents"]
 
         from sentence_transformers import SentenceTransformer
 
@@ -67,9 +67,9 @@ def main() -> None:
             start = time.perf_counter()
             assistant.retrieve(question, top_k=10)
             latencies.append((time.perf_counter() - start) * 1000)
-            vector = assistant.embedder.embed([question])[0]
+            vector = assistant.components.embedder.embed([question])[0]
             start = time.perf_counter()
-            assistant.store.query(vector, 60)
+            assistant.components.store.search(vector, 60)
             raw.append((time.perf_counter() - start) * 1000)
 
     result = {

@@ -30,8 +30,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rag import Assistant  # noqa: E402
-from rag.identity import normalize_title  # noqa: E402
+from rag import Assistant
+from rag.ingest.identity import normalize_title
 
 QUESTIONS = Path(__file__).resolve().parent / "questions" / "dev.jsonl"
 
@@ -69,7 +69,7 @@ def score_mode(assistant: Assistant, questions: list[dict], mode: str, depth: in
         started = time.perf_counter()
         hits = assistant.retrieve(q["question"], top_k=depth, mode=mode)
         latencies.append((time.perf_counter() - started) * 1000)
-        search.append(latencies[-1] - assistant.retriever.last_timings["embed_ms"])
+        search.append(latencies[-1] - assistant.components.retriever.last_timings["embed_ms"])
         rows.append((q, hits, ranks_of_gold(hits, q["gold_titles"])))
     out: dict = {"mode": mode, **rank_metrics([(q, ranks) for q, _, ranks in rows])}
     fm = [r for r in rows if r[0]["type"] in ("fact", "method")]
@@ -95,7 +95,7 @@ def embed_baseline(assistant: Assistant, questions: list[dict]) -> tuple[float, 
     times = []
     for q in questions:
         started = time.perf_counter()
-        assistant.embedder.embed([q["question"]])
+        assistant.components.embedder.embed([q["question"]])
         times.append((time.perf_counter() - started) * 1000)
     return percentile(times, 0.5), percentile(times, 0.95)
 
@@ -132,10 +132,10 @@ def main() -> int:
     assistant = Assistant(data_dir=args.data_dir)
     stats = assistant.stats()
     started = time.perf_counter()
-    assistant.bm25.fresh_index()
+    assistant.components.bm25.fresh_index()
     index_s = time.perf_counter() - started
     report = {"label": args.label, "papers": stats.papers, "chunks": stats.chunks, "bm25_load_or_rebuild_s": round(index_s, 2),
-              "bm25_rebuilt": assistant.bm25.rebuilds > 0, "cpu_count": os.cpu_count(), "load_avg": os.getloadavg(), "results": []}
+              "bm25_rebuilt": assistant.components.bm25.rebuilds > 0, "cpu_count": os.cpu_count(), "load_avg": os.getloadavg(), "results": []}
     embed_p50, embed_p95 = embed_baseline(assistant, questions)
     report["embed_question_p50_ms"], report["embed_question_p95_ms"] = embed_p50, embed_p95
     hybrid_rows = None

@@ -35,7 +35,7 @@ import numpy as np  # noqa: E402
 
 from bench_retrieval import percentile  # noqa: E402
 
-from rag import Assistant  # noqa: E402
+from rag import Assistant, Components  # noqa: E402
 from rag.settings import EmbeddingSettings  # noqa: E402
 
 DUMP = Path("/work/shared/data/arxiv-cs-2025.jsonl.gz")
@@ -73,7 +73,7 @@ def make_embedder(name: str, threads: int | None, cache: Path):
 
 
 def chunk_texts(n: int, embedder) -> list[str]:
-    from rag.chunking import TitleChunker
+    from rag.ingest.chunking import TitleChunker
     from rag.settings import ChunkingSettings
 
     chunker = TitleChunker(ChunkingSettings(), embedder.tokenize, embedder.max_tokens)
@@ -131,12 +131,12 @@ def cmd_ingest(args) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         subset = write_subset(args.n, Path(tmp) / "subset.jsonl")
         assistant = Assistant(data_dir=Path(tmp) / "data", embedding=BACKENDS[args.backend] | {"threads": args.threads})
-        assistant.embedder.embed(["warm-up"])  # model load is not ingest throughput
+        assistant.components.embedder.embed(["warm-up"])  # model load is not ingest throughput
         load_before = os.getloadavg()
         ingest_s, ingest_cpu, report = cpu_timed(assistant.ingest, [subset])
-        texts = assistant.store.get(include=["documents"])["documents"]
+        texts = assistant.components.store.get(include=["documents"])["documents"]
         # The floor: the same backend embedding the same chunk texts, nothing else.
-        embed_s, embed_cpu, _ = cpu_timed(assistant.embedder.embed, texts)
+        embed_s, embed_cpu, _ = cpu_timed(assistant.components.embedder.embed, texts)
         floor = {"embed_s": round(embed_s, 1), "ingest_cpu_s": round(ingest_cpu, 1), "embed_cpu_s": round(embed_cpu, 1),
                  "ratio_cpu": round(ingest_cpu / embed_cpu, 3), "embed_cpu_ms_per_chunk": round(1000 * embed_cpu / len(texts), 1)}
         if args.backend != "torch":
@@ -152,7 +152,7 @@ def cmd_ingest_full(args) -> dict:
     """The whole dump into a real store, timed in-process; the embedding floor comes from the same run."""
     data_dir = Path(args.data_dir)
     assistant = Assistant(data_dir=data_dir, embedding=BACKENDS[args.backend] | {"threads": args.threads})
-    assistant.embedder.embed(["warm-up"])  # model load (and ONNX export) is not ingest throughput
+    assistant.components.embedder.embed(["warm-up"])  # model load (and ONNX export) is not ingest throughput
     load_before = os.getloadavg()
     ticks = {"last": time.monotonic()}
 
@@ -172,8 +172,8 @@ def cmd_ingest_full(args) -> dict:
     print(json.dumps(out), flush=True)
     # Floor on a systematic 1-in-N sample of the stored chunk texts: the same backend alone, and
     # plain SentenceTransformer.encode (torch), both in this run; a full second pass would double the hour.
-    texts = assistant.store.get(include=["documents"])["documents"][:: args.floor_every]
-    embed_s, _ = timed(assistant.embedder.embed, texts)
+    texts = assistant.components.store.get(include=["documents"])["documents"][:: args.floor_every]
+    embed_s, _ = timed(assistant.components.embedder.embed, texts)
     st_s, _ = timed(plain_sentence_transformer().encode, texts)
     scale = report.chunks_written / len(texts)
     out["floor"] = {"sample_chunks": len(texts), "backend_embed_s": round(embed_s, 1), "plain_st_encode_s": round(st_s, 1),
@@ -208,7 +208,7 @@ class RandomVectorEmbedder:
 
     def __init__(self, real):
         self.real, self.name, self.dimension, self.max_tokens = real, real.name, real.dimension, real.max_tokens
-        self.tokenize, self.count_tokens = real.tokenize, real.count_tokens
+        self.tokenize = real.tokenize
 
     def embed(self, texts):
         import zlib
@@ -220,8 +220,9 @@ class RandomVectorEmbedder:
 
 
 def cmd_build_latency_store(args) -> dict:
-    assistant = Assistant(data_dir=args.data_dir)
-    assistant._embedder = RandomVectorEmbedder(assistant.embedder.real)  # benchmark-only swap
+    probe = Assistant(data_dir=args.data_dir)
+    fake = RandomVectorEmbedder(probe.components.embedder.real)  # benchmark-only part, handed in like any other
+    assistant = Assistant(components=Components(probe.settings, embedder=fake))
     subset = write_subset(args.n, Path(args.data_dir).parent / f"subset-{args.n}.jsonl") if args.n else DUMP
     seconds, cpu, report = cpu_timed(assistant.ingest, [subset])
     return {"bench": "build-latency-store", "papers": report.added, "chunks": report.chunks_written,
@@ -252,10 +253,9 @@ def _server_assistant(data_dir: Path, work: Path, port: int, mode: str) -> Assis
     import sqlite3
 
     probe = Assistant(data_dir=work, chroma={"host": "127.0.0.1", "port": port})
-    # Server mode keeps its catalog under a host/port-specific name (see Assistant.catalog).
+    # Server mode keeps its catalog under a host/port-specific name (see rag.storage.layout).
     # Copy through SQLite's backup API: a plain file copy would miss rows still in the -wal file.
-    target = probe.catalog.path
-    probe.catalog.close()
+    target = probe.components.layout.catalog_path
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     source, copy = sqlite3.connect(data_dir / "catalog.sqlite"), sqlite3.connect(target)
@@ -277,7 +277,7 @@ def measure_latency(assistant: Assistant, questions: list[str], repeats: int) ->
         seconds, _ = timed(assistant.retrieve, q)
         times.append(seconds * 1000)
     questions = questions[:40]  # the passes below are ratios and rates: 40 questions keep them affordable here
-    embed = [timed(assistant.embedder.embed, [q])[0] * 1000 for q in questions]
+    embed = [timed(assistant.components.embedder.embed, [q])[0] * 1000 for q in questions]
     out = {"p50_ms": round(percentile(times, 0.5), 1), "p95_ms": round(percentile(times, 0.95), 1),
            "embed_question_p50_ms": round(percentile(embed, 0.5), 1), "queries": len(times)}
     for threads in (1, 4, 8):

@@ -84,7 +84,7 @@ def pipeline_floor(data_dir: str, warm_question: str):
     """A warmed in-process Assistant; returns question -> seconds to its first streamed TextDelta."""
     sys.path.insert(0, str(ROOT))
     from rag import Assistant
-    from rag.answer.types import TextDelta
+    from rag import TextDelta
 
     assistant = Assistant(data_dir=data_dir)
     assistant.ask(warm_question)  # warm: model, store, BM25 index

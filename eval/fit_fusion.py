@@ -6,7 +6,7 @@ The dense and BM25 chunk lists of every dev question are fetched once per store 
 deepest candidate count swept), then each fusion setting is replayed on them with the
 product's own PaperFusion, so a sweep of dozens of settings costs seconds instead of dozens
 of full benchmark runs. Cosines of BM25-only chunks stay unknown at fusion time, exactly as
-in HybridRetriever.run(). The metrics are bench_retrieval.py's. Fitting on the dev set makes
+in HybridRetriever.retrieve(). The metrics are bench_retrieval.py's. Fitting on the dev set makes
 the chosen setting's figures optimistic; the sweep reports every setting so the margin shows.
 """
 
@@ -28,7 +28,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).
 from bench_retrieval import fit_logistic, rank_metrics  # noqa: E402
 
 from rag import Assistant  # noqa: E402
-from rag.identity import normalize_title  # noqa: E402
+from rag.ingest.identity import normalize_title  # noqa: E402
 from rag.retrieval.filters import FilterPlan  # noqa: E402
 from rag.retrieval.fusion import PaperFusion  # noqa: E402
 
@@ -39,16 +39,15 @@ DEPTH = 20
 def collect(data_dir: str, questions: list[dict], depth: int) -> list[dict]:
     """Per question: gold paper ids, dense and BM25 chunk lists (``depth`` each)."""
     assistant = Assistant(data_dir=data_dir)
-    retriever = assistant.retriever
+    retriever = assistant.components.retriever
     plan = FilterPlan(None, None)
     rows = []
     for q in questions:
-        vector = assistant.embedder.embed([q["question"]])[0]
-        gold = [assistant.catalog.id_for_title(normalize_title(t)) for t in q["gold_titles"]]
-        rows.append({"q": q, "gold": gold, "vector": vector, "dense": retriever._dense(vector, depth, plan),
-                     "bm25": retriever._bm25(q["question"], depth, plan)})
-    rows_store = assistant.store
-    for row in rows:  # cosines of every candidate, for the calibration features (after fusion, as in run())
+        vector = assistant.components.embedder.embed([q["question"]])[0]
+        gold = [assistant.components.catalog.id_for_title(normalize_title(t)) for t in q["gold_titles"]]
+        rows.append({"q": q, "gold": gold, "vector": vector, **retriever.rankings(q["question"], vector, depth, plan)})
+    rows_store = assistant.components.store
+    for row in rows:  # cosines of every candidate, for the calibration features (after fusion, as in retrieve())
         ids = sorted({c.chunk_id for c in row["bm25"]} - {c.chunk_id for c in row["dense"]})
         got = rows_store.get(ids=ids, include=("embeddings",)) if ids else {"ids": [], "embeddings": []}
         row["cos"] = {c.chunk_id: c.cosine for c in row["dense"]}
@@ -61,7 +60,7 @@ def evaluate(rows: list[dict], settings, candidates: int) -> tuple[dict, list]:
     ranked = []
     for row in rows:
         rankings = {"dense": copy.deepcopy(row["dense"][:candidates]), "bm25": copy.deepcopy(row["bm25"][:candidates])}
-        papers = fusion.run(rankings)[:DEPTH]
+        papers = fusion.fuse(rankings)[:DEPTH]
         order = [p.paper_id for p in papers]
         ranks = [order.index(g) + 1 if g in order else None for g in row["gold"]]
         feats = []

@@ -15,7 +15,6 @@ import json
 import os
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -26,7 +25,7 @@ from bench_answers import row, score  # noqa: E402
 
 from rag import Assistant  # noqa: E402
 from rag.answer.pipeline import AnswerPipeline  # noqa: E402
-from rag.answer.sentences import SentenceVectors  # noqa: E402
+from rag.embedding.cache import SentenceVectors  # noqa: E402
 
 
 def main() -> int:
@@ -39,12 +38,12 @@ def main() -> int:
     cached = {q["question"]: assistant.retrieve(q["question"]) for q in questions}
     grid = [(name, [float(v) for v in values.split(",")]) for name, values in (s.split("=", 1) for s in args.set)]
     # Every setting's pipeline embeds through one cache, so each sentence is embedded once per sweep.
-    embedder = SimpleNamespace(embed=SentenceVectors(assistant.embedder, max_items=10**6).run)
+    vectors = SentenceVectors(assistant.components.embedder, max_items=10**6)
     for combo in itertools.product(*[values for _, values in grid]):
         update = dict(zip([name for name, _ in grid], combo))
         settings = assistant.settings.answer.model_copy(update=update)
-        pipeline = AnswerPipeline(settings, lambda q, k, f: cached[q], embedder, assistant.model)
-        rows = [row(q, pipeline.run(q["question"], backend="extractive")) for q in questions]
+        pipeline = AnswerPipeline(settings, lambda q, k, f: cached[q], vectors, assistant.components.model)
+        rows = [row(q, pipeline.answer(q["question"], backend="extractive")) for q in questions]
         summary = score(rows)
         keep = ("keyword_correctness", "citation_precision", "citation_recall", "abstention_absent", "false_abstention")
         print(json.dumps({**update, **{k: summary[k] for k in keep}}), flush=True)

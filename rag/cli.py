@@ -87,13 +87,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     assistant = _assistant(args)
     ui = assistant.settings.ui
     auth = parse_auth(args.auth or os.environ.get("RAG_AUTH"))
-    Server(assistant).run(args.host or ui.host, args.port or ui.port, auth=auth, insecure=args.insecure)
+    Server(assistant).serve(args.host or ui.host, args.port or ui.port, auth=auth, insecure=args.insecure)
     return 0
 
 
 def _print_hits(hits) -> None:
     for rank, hit in enumerate(hits, 1):
-        year = hit.metadata.get("year") or ""
+        year = hit.metadata.year or ""
         print(f"{rank:>2}. [{hit.score:.3f}] {hit.title} ({year}) {hit.paper_id}")
 
 
@@ -119,10 +119,7 @@ def _print_answer(answer) -> None:
         print(f"note: {notice}", file=sys.stderr)
     if answer.citations:
         print("\nReferences:")
-    for c in answer.citations:
-        authors = ", ".join(c.authors[:3]) + (" et al." if len(c.authors) > 3 else "")
-        details = ", ".join(x for x in (authors, str(c.year or "")) if x)
-        print(f"[{c.number}] {c.title}" + (f" ({details})" if details else "") + (f" {c.url}" if c.url else ""))
+        print("\n".join(answer.references()))
     for sentence in answer.unsupported_sentences:
         print(f"warning: not supported by the cited abstracts: {sentence}", file=sys.stderr)
     print(f"\n(answered by: {answer.backend})", file=sys.stderr)

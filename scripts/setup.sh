@@ -17,7 +17,7 @@ if [ ! -f "$stamp" ]; then
   # torch first and pinned, so nothing pulls the multi-GB CUDA build.
   python -m pip install -q "torch==2.13.0" -c constraints.txt
   CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" \
-    python -m pip install -q -c constraints.txt -e ".[ui,llm,onnx,remote,test]"
+    python -m pip install -q -c constraints.txt -e ".[ui,llm,onnx,remote,test,bench]"
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

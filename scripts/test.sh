@@ -11,4 +11,6 @@ fi
 # shellcheck disable=SC1091
 . .venv/bin/activate
 export HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False ANONYMIZED_TELEMETRY=False TOKENIZERS_PARALLELISM=false
+# Lint first: it takes a second, and a lint error fails the run like a failing test.
+ruff check .
 exec python -m pytest -q "$@"

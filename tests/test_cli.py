@@ -6,7 +6,8 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
+
+from support import FIXTURES
 
 RAG = [sys.executable, "-m", "rag.cli"]
 
@@ -50,12 +51,12 @@ def test_empty_question(sample_data_dir):
 
 
 def test_unreachable_chroma_server(tmp_path):
-    from tests.conftest import free_port
+    from support import free_port
 
     proc = run("stats", "--data-dir", str(tmp_path / "d"), env={"RAG_CHROMA_HOST": "127.0.0.1", "RAG_CHROMA_PORT": str(free_port())})
     # stats reads the catalog only; retrieve must touch the server and fail clearly.
     assert proc.returncode == 0
-    proc = run("ingest", str(Path(__file__).parent / "fixtures"), "--data-dir", str(tmp_path / "d"),
+    proc = run("ingest", str(FIXTURES), "--data-dir", str(tmp_path / "d"),
                env={"RAG_CHROMA_HOST": "127.0.0.1", "RAG_CHROMA_PORT": str(free_port())})
     _assert_one_line_error(proc, "Chroma server")
 

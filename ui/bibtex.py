@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from rag.answer.types import Citation
+from rag import Citation
 
 
 def _escape(value: str) -> str:

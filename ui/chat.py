@@ -11,8 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from rag import Assistant, UserError
-from rag.answer.types import Answer, TextDelta
+from rag import Answer, Assistant, TextDelta, UserError
 
 log = logging.getLogger("rag.ui")
 
@@ -61,15 +60,11 @@ class ChatRunner:
     def __init__(self, assistant: Assistant):
         self.assistant = assistant
 
-    def run(self, question: str, history: list[dict[str, str]], options: ChatOptions) -> Iterator[str | Answer]:
+    def stream(self, question: str, history: list[dict] | None, options: ChatOptions) -> Iterator[str | Answer]:
+        """The text so far after each streamed piece, then the final Answer."""
         kwargs = {"history": history or None, "filters": options.filters(), "backend": options.backend or None, "top_k": options.top_k or None}
-        stream = getattr(self.assistant, "stream", None)
-        if stream is None:
-            # The streaming API may not exist in an older rag; one final answer is still an answer.
-            yield self.assistant.ask(question, **kwargs)
-            return
         text = ""
-        for event in stream(question, **kwargs):
+        for event in self.assistant.stream(question, **kwargs):
             if isinstance(event, TextDelta):
                 text += event.text
                 yield text
@@ -81,12 +76,7 @@ def references_text(answer: Answer) -> str:
     """The answer as plain text with a numbered reference list (what /chat returns)."""
     lines = [answer.text.strip()]
     if answer.citations:
-        lines.append("")
-        lines.append("References:")
-        for c in sorted(answer.citations, key=lambda c: c.number):
-            year = f" ({c.year})" if c.year else ""
-            url = f" {c.url}" if c.url else ""
-            lines.append(f"[{c.number}] {c.title}{year}{url}")
+        lines += ["", "References:", *answer.references()]
     for notice in answer.notices:
         lines.append(f"note: {notice}")
     return "\n".join(lines)

@@ -9,13 +9,15 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from rag import Assistant, IngestReport, UserError
+from rag.ingest.formats import SUFFIXES, format_for
 
-ALLOWED_SUFFIXES = (".jsonl.gz", ".jsonl", ".json", ".txt", ".csv", ".tsv", ".bib")
+# The upload box takes exactly what `rag ingest FOLDER` reads (the one table in rag.ingest.formats).
+ALLOWED_SUFFIXES = SUFFIXES
 
 
 def allowed_suffix(name: str) -> str | None:
-    lowered = name.lower()
-    return next((s for s in ALLOWED_SUFFIXES if lowered.endswith(s)), None)
+    known = format_for(name)
+    return known.suffix if known else None
 
 
 def safe_basename(name: str) -> str:
@@ -61,7 +63,8 @@ class UploadIngester:
                 "split it or use `rag ingest` on the command line"
             )
 
-    def _destination(self, shown_name: str) -> Path:
+    def destination(self, shown_name: str) -> Path:
+        """Where an upload of this name is stored: inside the uploads folder, never over an earlier upload."""
         name = safe_basename(shown_name)
         suffix = allowed_suffix(name) or ""
         stem = name[: len(name) - len(suffix)] if suffix else name
@@ -71,7 +74,7 @@ class UploadIngester:
             target, n = self.folder / f"{stem}-{n}{suffix}", n + 1
         return target
 
-    def run(self, files: Iterable[str], progress: Callable[[int, int | None], None] | None = None) -> UploadResult:
+    def ingest(self, files: Iterable[str], progress: Callable[[int, int | None], None] | None = None) -> UploadResult:
         """Validate every file first (nothing is stored if one is bad), then copy and ingest them."""
         files = [Path(f) for f in files or []]
         if not files:
@@ -81,7 +84,7 @@ class UploadIngester:
         self.folder.mkdir(parents=True, exist_ok=True)
         stored = []
         for path in files:
-            target = self._destination(_shown_name(path))
+            target = self.destination(_shown_name(path))
             shutil.copyfile(path, target)
             stored.append(target)
         return UploadResult(self.assistant.ingest(stored, progress=progress), stored)

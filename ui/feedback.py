@@ -12,7 +12,7 @@ class FeedbackLog:
     """Appends one JSON line per vote. Thumbs-up answers become candidate gold questions.
 
     >>> log = FeedbackLog(Path("/tmp/rag-doc-feedback.jsonl"))   # doctest: +SKIP
-    >>> log.run(True, {"question": "q", "answer": "a [1]", "cited_titles": ["T"], "abstained": False})  # doctest: +SKIP
+    >>> log.record(True, {"question": "q", "answer": "a [1]", "cited_titles": ["T"], "abstained": False})  # doctest: +SKIP
     """
 
     def __init__(self, path: Path):
@@ -20,7 +20,7 @@ class FeedbackLog:
         # Several sessions may vote at once; one line must never interleave with another.
         self._lock = threading.Lock()
 
-    def run(self, liked: bool, turn: dict) -> dict:
+    def record(self, liked: bool, turn: dict) -> dict:
         cited = list(turn.get("cited_titles", []))
         record = {
             "id": f"feedback-{uuid.uuid4().hex[:12]}",

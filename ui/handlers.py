@@ -9,8 +9,7 @@ from typing import Any, Iterator
 
 import gradio as gr
 
-from rag import Assistant, UserError
-from rag.answer.types import Answer, Citation
+from rag import Answer, Assistant, Citation, UserError
 
 from ui.bibtex import to_bibtex
 from ui.chat import ChatOptions, ChatRunner, friendly_error, history_messages, now_ms, references_text, turn_record
@@ -45,7 +44,7 @@ class Handlers:
         started = now_ms()
         try:
             answer = None
-            for item in self.runner.run(message, history_messages(turns), _options(*settings)):
+            for item in self.runner.stream(message, history_messages(turns), _options(*settings)):
                 if isinstance(item, Answer):
                     answer = item
                 else:
@@ -67,7 +66,7 @@ class Handlers:
         try:
             options = ChatOptions(backend=backend or None, top_k=int(top_k) if top_k else None)
             answer = None
-            for item in self.runner.run(message, _clean_history(history), options):
+            for item in self.runner.stream(message, history, options):
                 if isinstance(item, Answer):
                     answer = item
             if answer is None:
@@ -94,18 +93,15 @@ class Handlers:
         index = index[0] if isinstance(index, (list, tuple)) else index
         turn = next((t for t in turns or [] if t["msg_index"] == index), None)
         if turn is not None:
-            self.feedback.run(bool(liked) and liked != "Dislike", turn)
+            self.feedback.record(bool(liked) and liked != "Dislike", turn)
 
     def related(self, paper_id: str) -> str:
         """Papers similar to one cited paper, as an HTML list."""
         if not (paper_id or "").strip():
             return ""
         try:
-            similar = getattr(self.assistant, "similar", None)
-            if similar is None:
-                raise UserError("related papers need Assistant.similar, which this version of rag lacks; upgrade rag")
-            hits = [h for h in similar(paper_id, top_k=self.assistant.settings.ui.related_top_k) if h.paper_id != paper_id]
-            paper = self.assistant.catalog.get(paper_id)
+            hits = [h for h in self.assistant.similar(paper_id, top_k=self.assistant.settings.ui.related_top_k) if h.paper_id != paper_id]
+            paper = self.assistant.paper(paper_id)
             return related_html(paper.title if paper else paper_id, hits)
         except Exception as exc:  # noqa: BLE001
             return error_html(friendly_error(exc))
@@ -126,13 +122,13 @@ class Handlers:
 
         try:
             progress(0, desc="checking files")
-            return self.uploads.run([str(f) for f in files or []], progress=report_progress).summary()
+            return self.uploads.ingest([str(f) for f in files or []], progress=report_progress).summary()
         except Exception as exc:  # noqa: BLE001
             return f"⚠ {friendly_error(exc)}"
 
     def paper_map(self, colour_by: str, turns: list):
         highlight = set(turns[-1]["retrieved_ids"]) if turns else set()
-        frame = self.map.run(colour_by, highlight)
+        frame = self.map.frame(colour_by, highlight)
         groups = sorted(set(frame["group"])) if len(frame) else []
         # A fixed palette, with the retrieved papers in near-black so they stand out from every cluster.
         colours = {g: _PALETTE[i % len(_PALETTE)] for i, g in enumerate(x for x in groups if not x.startswith("★"))}
@@ -150,13 +146,3 @@ _PALETTE = ["#2563eb", "#16a34a", "#db2777", "#ea580c", "#7c3aed", "#0891b2", "#
 
 def _options(backend=None, top_k=None, year_from=None, year_to=None, category=None, source=None, author=None) -> ChatOptions:
     return ChatOptions(backend or None, int(top_k) if top_k else None, year_from, year_to, category, source, author)
-
-
-def _clean_history(history: list | None) -> list[dict[str, str]]:
-    """Accept OpenAI-style messages only; anything else is a one-line error."""
-    out = []
-    for item in history or []:
-        if not isinstance(item, dict) or item.get("role") not in ("user", "assistant") or not isinstance(item.get("content"), str):
-            raise UserError('history must be a list of {"role": "user"|"assistant", "content": str} messages')
-        out.append({"role": item["role"], "content": item["content"]})
-    return out

@@ -47,7 +47,7 @@ def _cluster_names(titles: list[str], labels: np.ndarray) -> dict[int, str]:
     names = {}
     for label in sorted(set(labels.tolist())):
         words = Counter(
-            w for t, l in zip(titles, labels) if l == label for w in set(re.findall(r"[a-z]{5,}", t.lower())) if w not in _STOP
+            w for t, own in zip(titles, labels) if own == label for w in set(re.findall(r"[a-z]{5,}", t.lower())) if w not in _STOP
         )
         top = ", ".join(w for w, _ in words.most_common(2)) or "misc"
         names[label] = f"{label + 1}: {top}"
@@ -64,26 +64,27 @@ class PaperMap:
         self._cache: tuple[int, pd.DataFrame] | None = None
 
     def _compute(self) -> pd.DataFrame:
-        got = self.assistant.store.collection.get(include=["embeddings", "metadatas"], limit=self.max_chunks)
-        by_paper: dict[str, list[np.ndarray]] = {}
-        for vector, meta in zip(got["embeddings"], got["metadatas"]):
-            by_paper.setdefault(meta["paper_id"], []).append(np.asarray(vector, dtype=np.float32))
+        by_paper = self.assistant.paper_vectors(limit=self.max_chunks)
         ids = sorted(by_paper)
         if len(ids) < 3:
             return pd.DataFrame(columns=["x", "y", "title", "cluster", "category", "paper_id"])
-        vectors = np.array([np.mean(by_paper[p], axis=0) for p in ids])
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
+        vectors = np.array([by_paper[p] for p in ids])
         xy = pca_2d(vectors)
         labels = kmeans(vectors, self.clusters)
-        papers = self.assistant.catalog.get_many(ids)
+        papers = self.assistant.papers(ids)
         titles = [papers[p].title if p in papers else p for p in ids]
         names = _cluster_names(titles, labels)
-        categories = [(papers[p].categories or ["none"])[0] if p in papers else "none" for p in ids]
+        categories = [(papers[p].metadata.categories or ["none"])[0] if p in papers else "none" for p in ids]
         return pd.DataFrame(
-            {"x": xy[:, 0], "y": xy[:, 1], "title": titles, "cluster": [names[l] for l in labels], "category": categories, "paper_id": ids}
+            {"x": xy[:, 0], "y": xy[:, 1], "title": titles, "cluster": [names[c] for c in labels], "category": categories, "paper_id": ids}
         )
 
-    def run(self, colour_by: str = "cluster", highlight: set[str] | frozenset = frozenset()) -> pd.DataFrame:
+    @property
+    def computed_for(self) -> int | None:
+        """The collection size (in chunks) the cached layout was computed for; None before the first frame."""
+        return self._cache[0] if self._cache else None
+
+    def frame(self, colour_by: str = "cluster", highlight: set[str] | frozenset = frozenset()) -> pd.DataFrame:
         """The map as a DataFrame with a ``group`` column to colour by; highlighted papers get their own group."""
         size = self.assistant.stats().chunks
         if self._cache is None or self._cache[0] != size:

@@ -12,9 +12,10 @@ import html
 import re
 from typing import Iterable
 
-from rag.answer.types import Answer, Citation
+from rag import Answer, Citation
+from rag.text.markers import find_markers
+from rag.text.sentences import split_sentences
 
-_MARKER = re.compile(r"\[(\d+)\]")
 # One pass, so an entity produced for one character is never re-escaped by another rule.
 _ESCAPES = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\"'[]()*_`~#|\\!"})
 
@@ -61,23 +62,15 @@ def wrap_spans(text: str, needles: Iterable[str], tag: str, attrs: str, render=i
     return "".join(out)
 
 
-def _sentences(chunks: Iterable[str]) -> list[str]:
-    parts: list[str] = []
-    for chunk in chunks:
-        parts.extend(p for p in re.split(r"(?<=[.!?])\s+", chunk or "") if p)
-    return parts
-
-
 def _marker_html(text: str, turn: int, valid: set[int]) -> str:
-    """Escape ``text`` and turn valid [n] markers into links to the source cards."""
+    """Escape ``text`` and turn markers that name cited papers into links to their source cards."""
     out, pos = [], 0
-    for match in _MARKER.finditer(text):
-        number = int(match.group(1))
-        if number not in valid:
+    for marker in find_markers(text):
+        if not marker.numbers or any(n not in valid for n in marker.numbers):
             continue
-        out.append(inline(text[pos : match.start()]))
-        out.append(f'<a class="cite" href="#src-{turn}-{number}" data-card="src-{turn}-{number}">&#91;{number}&#93;</a>')
-        pos = match.end()
+        out.append(inline(text[pos : marker.start]))
+        out.extend(f'<a class="cite" href="#src-{turn}-{n}" data-card="src-{turn}-{n}">&#91;{n}&#93;</a>' for n in marker.numbers)
+        pos = marker.end
     out.append(inline(text[pos:]))
     return "".join(out)
 
@@ -119,7 +112,7 @@ def _card(citation: Citation, abstract: str | None, turn: int) -> str:
     authors = ", ".join(citation.authors[:6]) + (" et al." if len(citation.authors) > 6 else "")
     meta = " · ".join(x for x in (inline(authors), str(citation.year or "")) if x)
     link = f' · <a href="{url}" target="_blank" rel="noopener noreferrer">link</a>' if url else ""
-    evidence = _sentences(citation.evidence)
+    evidence = [s for chunk in citation.evidence for s in split_sentences(chunk)]
     if abstract:
         body = wrap_spans(abstract, evidence, "mark", 'class="evidence"')
     else:
@@ -147,7 +140,7 @@ def related_html(title: str, hits) -> str:
     """A short list of papers similar to one card."""
     items = []
     for hit in hits:
-        url = safe_url(hit.metadata.get("url"))
+        url = safe_url(hit.metadata.url)
         name = inline(hit.title)
         name = f'<a href="{url}" target="_blank" rel="noopener noreferrer">{name}</a>' if url else name
         items.append(f"<li>{name} <span class=\"score\">{hit.score:.2f}</span></li>")

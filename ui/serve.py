@@ -47,13 +47,13 @@ def _warm_up(assistant: Assistant) -> None:
 class Server:
     """Builds the app for one Assistant and serves it until interrupted.
 
-    >>> Server(Assistant(data_dir="/tmp/rag-doc")).run("127.0.0.1", 7860)   # doctest: +SKIP
+    >>> Server(Assistant(data_dir="/tmp/rag-doc")).serve("127.0.0.1", 7860)   # doctest: +SKIP
     """
 
     def __init__(self, assistant: Assistant):
         self.assistant = assistant
 
-    def run(self, host: str, port: int, auth: tuple[str, str] | None = None, insecure: bool = False, block: bool = True):
+    def serve(self, host: str, port: int, auth: tuple[str, str] | None = None, insecure: bool = False, block: bool = True):
         check_exposure(host, auth, insecure)
         import gradio as gr
 

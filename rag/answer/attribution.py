@@ -11,8 +11,10 @@ were attributed, not written by the model.
 
 from __future__ import annotations
 
-from rag.answer.sentences import SentenceVectors, cite, split_sentences, strip_markers
-from rag.records import Hit
+from rag.embedding.cache import SentenceVectors
+from rag.text.markers import cite, strip_markers
+from rag.text.sentences import split_sentences
+from rag.types import Hit
 
 _MIN_WORDS = 4
 
@@ -20,7 +22,7 @@ _MIN_WORDS = 4
 class CitationAttributor:
     """Uncited text + the numbered sources → the same text with [n] after each attributable sentence.
 
-    >>> CitationAttributor(vectors, threshold=0.6).run("Medusa reaches a 2.2x speedup.", hits)  # doctest: +SKIP
+    >>> CitationAttributor(vectors, threshold=0.6).attribute("Medusa reaches a 2.2x speedup.", hits)  # doctest: +SKIP
     'Medusa reaches a 2.2x speedup [1].'
     """
 
@@ -28,12 +30,12 @@ class CitationAttributor:
         self.vectors = vectors
         self.threshold = threshold
 
-    def run(self, text: str, sources: list[Hit]) -> str:
+    def attribute(self, text: str, sources: list[Hit]) -> str:
         claims = [strip_markers(s) for s in split_sentences(text)]
         pool = [(n, s) for n, hit in enumerate(sources, 1) for s in split_sentences(hit.abstract)]
         if not claims or not pool:
             return text
-        vectors = self.vectors.run(claims + [s for _, s in pool])
+        vectors = self.vectors.embed(claims + [s for _, s in pool])
         similarity = vectors[len(claims):] @ vectors[: len(claims)].T  # pool × claims
         out = []
         for j, claim in enumerate(claims):

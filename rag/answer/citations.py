@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from rag.answer.sentences import SentenceVectors, split_sentences, strip_markers
-from rag.answer.types import AnswerSentence, Citation
-from rag.records import Hit
-
-_MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;–-]\s*\d+)*)\s*\]")
+from rag.embedding.cache import SentenceVectors
+from rag.text.markers import cited_numbers, rewrite_markers, strip_markers
+from rag.text.sentences import split_sentences
+from rag.types import AnswerSentence, Citation, Hit
 
 
 @dataclass
@@ -22,18 +20,6 @@ class Validated:
     removed: list[str] = field(default_factory=list)
 
 
-def _numbers(group: str) -> list[int]:
-    """"1, 3" → [1, 3]; "2-4" → [2, 3, 4] (a range no longer than 10, so "1-1000" is not expanded)."""
-    out: list[int] = []
-    for part in re.split(r"\s*[,;]\s*", group):
-        bounds = re.split(r"\s*[–-]\s*", part)
-        if len(bounds) == 2 and 0 < int(bounds[1]) - int(bounds[0]) <= 10:
-            out.extend(range(int(bounds[0]), int(bounds[1]) + 1))
-        else:
-            out.extend(int(b) for b in bounds)
-    return out
-
-
 class CitationValidator:
     """Checks every [n] marker of a reply against the numbered sources the model was given.
 
@@ -43,7 +29,7 @@ class CitationValidator:
     Surviving citations are renumbered 1..n in order of first use.
 
     >>> v = CitationValidator(vectors, support_threshold=0.45)       # doctest: +SKIP
-    >>> v.run("Medusa adds decoding heads [1][7].", hits).removed     # doctest: +SKIP
+    >>> v.validate("Medusa adds decoding heads [1][7].", hits).removed     # doctest: +SKIP
     ['[7]']
     """
 
@@ -52,33 +38,32 @@ class CitationValidator:
         self.threshold = support_threshold
         self.evidence_per_citation = evidence_per_citation
 
-    def _renumber(self, text: str, sources: list[Hit]) -> tuple[str, dict[int, int], list[str]]:
+    def renumber(self, text: str, sources: list[Hit]) -> tuple[str, dict[int, int], list[str]]:
+        """Markers naming no source removed (and listed), the rest renumbered 1..n in order of first use."""
         mapping: dict[int, int] = {}
         removed: list[str] = []
 
-        def replace(match: re.Match) -> str:
-            kept = []
-            for number in _numbers(match.group(1)):
+        def keep(numbers: list[int]) -> list[int]:
+            kept: list[int] = []
+            for number in numbers:
                 if 1 <= number <= len(sources):
                     new = mapping.setdefault(number, len(mapping) + 1)
                     if new not in kept:
                         kept.append(new)
                 else:
                     removed.append(f"[{number}]")
-            return "".join(f"[{n}]" for n in kept)
+            return kept
 
-        text = _MARKER.sub(replace, text)
-        text = re.sub(r"[ \t]+([.,;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", text)).strip()
-        return text, mapping, removed
+        return rewrite_markers(text, keep), mapping, removed
 
-    def run(self, text: str, sources: list[Hit]) -> Validated:
-        text, mapping, removed = self._renumber(text, sources)
+    def validate(self, text: str, sources: list[Hit]) -> Validated:
+        text, mapping, removed = self.renumber(text, sources)
         papers = {new: sources[old - 1] for old, new in mapping.items()}
-        sentences = [AnswerSentence(s, [int(n) for n in re.findall(r"\[(\d+)\]", s)]) for s in split_sentences(text)]
+        sentences = [AnswerSentence(s, cited_numbers(s)) for s in split_sentences(text)]
         abstract_sentences = {n: split_sentences(hit.abstract) or [hit.title] for n, hit in papers.items()}
         claims = [strip_markers(s.text) for s in sentences]
         pool = [t for n in sorted(abstract_sentences) for t in abstract_sentences[n]]
-        vectors = dict(zip(claims + pool, self.vectors.run(claims + pool))) if pool else {}
+        vectors = dict(zip(claims + pool, self.vectors.embed(claims + pool))) if pool else {}
         evidence: dict[int, list[str]] = {n: [] for n in papers}
         for sentence, claim in zip(sentences, claims):
             best = 0.0
@@ -92,8 +77,7 @@ class CitationValidator:
                 sentence.support = round(best, 4)
                 sentence.supported = best >= self.threshold
         citations = [
-            Citation(n, hit.paper_id, hit.title, hit.metadata.get("url"), evidence[n],
-                     list(hit.metadata.get("authors") or []), hit.metadata.get("year"))
+            Citation(n, hit.paper_id, hit.title, hit.metadata.url, evidence[n], list(hit.metadata.authors), hit.metadata.year)
             for n, hit in sorted(papers.items())
         ]
         return Validated(text, citations, sentences, removed)

@@ -10,13 +10,13 @@ problem statement over the sentence with the result.
 from __future__ import annotations
 
 from rag.answer.extractive import ExtractiveAnswerer
-from rag.records import Hit
+from rag.types import Hit
 
 
 class CompactSources:
     """Question + papers → one short text per paper: its ``per_paper`` best sentences, in abstract order.
 
-    >>> CompactSources(answerer, per_paper=2).run("How fast is Medusa?", hits)  # doctest: +SKIP
+    >>> CompactSources(answerer, per_paper=2).texts("How fast is Medusa?", hits)  # doctest: +SKIP
     ['We present Medusa, ... … Medusa-1 can achieve over 2.2x speedup without compromising generation quality ...']
     """
 
@@ -24,7 +24,7 @@ class CompactSources:
         self.answerer = answerer
         self.per_paper = per_paper
 
-    def run(self, question: str, hits: list[Hit]) -> list[str]:
+    def texts(self, question: str, hits: list[Hit]) -> list[str]:
         best: dict[int, list] = {i: [] for i in range(len(hits))}
         for candidate in self.answerer.rank(question, hits):
             if len(best[candidate.hit_index]) < self.per_paper:

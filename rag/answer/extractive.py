@@ -8,10 +8,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.answer.lexical import Stems, content_words
-from rag.answer.sentences import SentenceVectors, cite, split_sentences, strip_markers
-from rag.records import Hit
+from rag.embedding.cache import SentenceVectors
 from rag.settings import AnswerSettings
+from rag.text.markers import cite, strip_markers
+from rag.text.sentences import split_sentences
+from rag.text.words import EnglishStemmer, content_words
+from rag.types import Hit
 
 # Questions that ask for a quantity; a sentence holding a number is then more likely the answer.
 _QUANTITY = re.compile(
@@ -49,20 +51,20 @@ class ExtractiveAnswerer:
     Returns text whose markers [n] index ``hits`` from 1; the validator renumbers them.
     """
 
-    def __init__(self, settings: AnswerSettings, vectors: SentenceVectors, stems: Stems):
+    def __init__(self, settings: AnswerSettings, vectors: SentenceVectors, stemmer: EnglishStemmer):
         self.settings = settings
         self.vectors = vectors
-        self.stems = stems
+        self.stemmer = stemmer
 
     def _score(self, question: str, hits: list[Hit], candidates: list[_Candidate]) -> np.ndarray:
         s = self.settings
         match = _ASK.search(question)
         ask = match.group(0) if match and len(match.group(0)) < len(question) * 0.8 else question
-        vectors = self.vectors.run([question, ask] + [c.text for c in candidates])
+        vectors = self.vectors.embed([question, ask] + [c.text for c in candidates])
         similarity = (vectors[2:] @ vectors[0] + vectors[2:] @ vectors[1]) / 2
-        question_terms = self.stems.run(content_words(question))
-        ask_terms = self.stems.run(content_words(ask))
-        sentence_terms = [self.stems.run(content_words(c.text)) for c in candidates]
+        question_terms = self.stemmer.stem_set(content_words(question))
+        ask_terms = self.stemmer.stem_set(content_words(ask))
+        sentence_terms = [self.stemmer.stem_set(content_words(c.text)) for c in candidates]
         df = {t: sum(t in terms for terms in sentence_terms) for t in question_terms}
         # Words of the asking clause count double: they name what the answer must contain.
         idf = {t: math.log(1 + len(candidates) / (1 + df[t])) * (2 if t in ask_terms else 1) for t in question_terms}
@@ -84,7 +86,7 @@ class ExtractiveAnswerer:
         sentences = [t for hit in hits[: self.settings.context_papers] for t in split_sentences(hit.abstract)]
         if not sentences:
             return 0.0
-        vectors = self.vectors.run([question] + sentences)
+        vectors = self.vectors.embed([question] + sentences)
         return float((vectors[1:] @ vectors[0]).max())
 
     def rank(self, question: str, hits: list[Hit]) -> list[_Candidate]:
@@ -102,7 +104,7 @@ class ExtractiveAnswerer:
             candidate.score = float(score)
         return sorted(candidates, key=lambda c: -c.score)
 
-    def run(self, question: str, hits: list[Hit]) -> str:
+    def compose(self, question: str, hits: list[Hit]) -> str:
         ranked = self.rank(question, hits[: self.settings.context_papers])
         if not ranked:
             return ""

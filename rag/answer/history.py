@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from rag.answer.lexical import content_words, words
+from rag.text.words import content_words, words
 from rag.errors import UserError
 
 _FORMAT = "history must be a list of {'role': 'user' or 'assistant', 'content': text} dicts (the OpenAI / Gradio messages format)"
@@ -60,7 +60,7 @@ class FollowUpRewriter:
     it leans on appended, newest first, so "which of those is fastest?" after "papers on
     speculative decoding" retrieves on "speculative decoding" too.
 
-    >>> FollowUpRewriter(6).run("which of those is fastest?", [{"role": "user", "content": "speculative decoding papers"}])
+    >>> FollowUpRewriter(6).rewrite("which of those is fastest?", [{"role": "user", "content": "speculative decoding papers"}])
     'which of those is fastest? (speculative decoding)'
     """
 
@@ -79,7 +79,7 @@ class FollowUpRewriter:
                 break
         return f"{question} ({' '.join(terms[:12])})" if terms else question
 
-    def run(self, question: str, history: list[dict[str, str]]) -> str:
+    def rewrite(self, question: str, history: list[dict[str, str]]) -> str:
         history = history[-self.turns:] if self.turns else []
         if not any(m["role"] == "user" for m in history) or not is_follow_up(question):
             return question

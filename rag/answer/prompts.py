@@ -6,9 +6,9 @@ from pathlib import Path
 
 import yaml
 
-from rag.answer.sentences import defuse_markers
 from rag.errors import UserError
-from rag.records import Hit
+from rag.text.markers import defuse_markers
+from rag.types import Hit
 
 _PROJECT_ROOT = Path(__file__).resolve().parents[2]
 _KEYS = ("system", "source", "user", "rewrite")
@@ -28,7 +28,7 @@ class PromptBuilder:
     cut to ``source_chars``, which keeps the prompt small for CPU models.
 
     >>> builder = PromptBuilder("config/prompts.yaml", source_chars=1200)
-    >>> builder.run("What is Medusa?", [])[0]["role"]
+    >>> builder.messages("What is Medusa?", [])[0]["role"]
     'system'
     """
 
@@ -50,12 +50,12 @@ class PromptBuilder:
         text = " … ".join(dict.fromkeys(c for c in chunks if c)) or hit.abstract
         return defuse_markers(text[: self.source_chars])
 
-    def run(self, question: str, hits: list[Hit], texts: list[str] | None = None) -> list[dict[str, str]]:
+    def messages(self, question: str, hits: list[Hit], texts: list[str] | None = None) -> list[dict[str, str]]:
         """``texts``, when given, replaces each paper's evidence (e.g. CompactSources' best sentences)."""
         bodies = [defuse_markers(t[: self.source_chars]) for t in texts] if texts is not None else [self.source_text(h) for h in hits]
         sources = "\n".join(
             self.templates["source"].format(
-                number=i, title=defuse_markers(hit.title), year=f" ({hit.metadata['year']})" if hit.metadata.get("year") else "", text=body
+                number=i, title=defuse_markers(hit.title), year=f" ({hit.metadata.year})" if hit.metadata.year else "", text=body
             )
             for i, (hit, body) in enumerate(zip(hits, bodies), 1)
         )

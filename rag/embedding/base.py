@@ -1,7 +1,9 @@
-"""The interface every embedding backend implements."""
+"""The interface every embedding backend implements, and the token counting they share."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Protocol, Sequence
 
 import numpy as np
@@ -11,7 +13,7 @@ class Embedder(Protocol):
     """Turns texts into L2-normalised float32 vectors.
 
     ``name`` and ``dimension`` are recorded in the collection so that a store is never
-    filled by two different models. ``count_tokens`` counts in the model's own tokenizer
+    filled by two different models. ``tokenize`` splits text in the model's own tokenizer
     so that chunking can keep every chunk inside ``max_tokens``.
     """
 
@@ -21,4 +23,24 @@ class Embedder(Protocol):
 
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
-    def count_tokens(self, text: str) -> int: ...
+    def tokenize(self, text: str) -> list[int]: ...
+
+
+class HFTokenized:
+    """``tokenize`` through a Hugging Face tokenizer held in ``self.tokenizer`` (every backend has one)."""
+
+    tokenizer: object
+
+    def tokenize(self, text: str) -> list[int]:
+        """Token ids without special tokens and without truncation: what a chunk really costs."""
+        return self.tokenizer.encode(text, add_special_tokens=False, truncation=False, verbose=False)
+
+
+def max_seq_length(location: str, tokenizer) -> int:
+    """The model's window: sentence-transformers' own setting when the folder has one, else the tokenizer's."""
+    config = Path(location) / "sentence_bert_config.json"
+    if config.is_file():
+        value = json.loads(config.read_text()).get("max_seq_length")
+        if value:
+            return int(value)
+    return int(min(tokenizer.model_max_length, 512))

@@ -8,6 +8,7 @@ from typing import Sequence
 
 import numpy as np
 
+from rag.embedding.base import HFTokenized
 from rag.errors import UserError
 from rag.settings import EmbeddingSettings
 
@@ -35,7 +36,7 @@ def resolve_model_location(model: str) -> tuple[str, str]:
     return model, model
 
 
-class SentenceTransformerEmbedder:
+class SentenceTransformerEmbedder(HFTokenized):
     """Embeds with a sentence-transformers model on the CPU (or whatever torch finds)."""
 
     def __init__(self, settings: EmbeddingSettings):
@@ -60,7 +61,7 @@ class SentenceTransformerEmbedder:
         self.dimension = int(self.model.get_embedding_dimension())
         self.max_tokens = int(self.model.max_seq_length)
         self.batch_size = settings.batch_size
-        self._tokenizer = self.model.tokenizer
+        self.tokenizer = self.model.tokenizer
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -69,9 +70,3 @@ class SentenceTransformerEmbedder:
             list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
         )
         return vectors.astype(np.float32, copy=False)
-
-    def count_tokens(self, text: str) -> int:
-        return len(self._tokenizer.encode(text, add_special_tokens=True, truncation=False, verbose=False))
-
-    def tokenize(self, text: str) -> list[int]:
-        return self._tokenizer.encode(text, add_special_tokens=False, truncation=False, verbose=False)

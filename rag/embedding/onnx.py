@@ -7,12 +7,12 @@ different model name for it; see ``onnx_model_name``).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
+from rag.embedding.base import HFTokenized, max_seq_length
 from rag.embedding.onnx_export import INPUT_NAMES, OnnxExporter, check_mean_pooling
 from rag.errors import UserError
 from rag.settings import EmbeddingSettings
@@ -28,16 +28,7 @@ def onnx_model_name(settings: EmbeddingSettings) -> str:
     return base if settings.onnx_variant == "fp32" else f"{base}+onnx-int8"
 
 
-def _max_seq_length(location: str, tokenizer) -> int:
-    config = Path(location) / "sentence_bert_config.json"
-    if config.is_file():
-        value = json.loads(config.read_text()).get("max_seq_length")
-        if value:
-            return int(value)
-    return int(min(tokenizer.model_max_length, 512))
-
-
-class OnnxEmbedder:
+class OnnxEmbedder(HFTokenized):
     """Embeds with onnxruntime on the CPU, in length-sorted batches to waste little padding.
 
     >>> embedder = OnnxEmbedder(EmbeddingSettings(backend="onnx"), cache_dir=Path("data/models"))  # doctest: +SKIP
@@ -59,10 +50,10 @@ class OnnxEmbedder:
             )
         check_mean_pooling(location)
         self.name = onnx_model_name(settings)
-        self._tokenizer = AutoTokenizer.from_pretrained(location)
-        self.max_tokens = _max_seq_length(location, self._tokenizer)
+        self.tokenizer = AutoTokenizer.from_pretrained(location)
+        self.max_tokens = max_seq_length(location, self.tokenizer)
         self.batch_size = settings.batch_size
-        self.path = OnnxExporter(location, Path(cache_dir or DEFAULT_CACHE), settings.onnx_variant).run()
+        self.path = OnnxExporter(location, Path(cache_dir or DEFAULT_CACHE), settings.onnx_variant).export()
         options = ort.SessionOptions()
         options.intra_op_num_threads = settings.threads or 0  # 0: one per physical core
         options.inter_op_num_threads = 1
@@ -77,7 +68,7 @@ class OnnxEmbedder:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
             return out
-        ids = self._tokenizer(list(texts), truncation=True, max_length=self.max_tokens)["input_ids"]
+        ids = self.tokenizer(list(texts), truncation=True, max_length=self.max_tokens)["input_ids"]
         # Sorting by length keeps each batch's padding (wasted compute) near zero.
         order = np.argsort([len(x) for x in ids], kind="stable")
         for start in range(0, len(order), self.batch_size):
@@ -87,16 +78,10 @@ class OnnxEmbedder:
 
     def _run(self, batch: list[list[int]]) -> np.ndarray:
         width = max(len(x) for x in batch)
-        input_ids = np.full((len(batch), width), self._tokenizer.pad_token_id or 0, dtype=np.int64)
+        input_ids = np.full((len(batch), width), self.tokenizer.pad_token_id or 0, dtype=np.int64)
         mask = np.zeros((len(batch), width), dtype=np.int64)
         for row, tokens in enumerate(batch):
             input_ids[row, : len(tokens)] = tokens
             mask[row, : len(tokens)] = 1
         feed = {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)}
         return self._session.run(None, {name: feed[name] for name in self._inputs if name in INPUT_NAMES})[0]
-
-    def count_tokens(self, text: str) -> int:
-        return len(self._tokenizer.encode(text, add_special_tokens=True, truncation=False, verbose=False))
-
-    def tokenize(self, text: str) -> list[int]:
-        return self._tokenizer.encode(text, add_special_tokens=False, truncation=False, verbose=False)

@@ -46,7 +46,7 @@ def _fingerprint(location: str, variant: str) -> str:
 class OnnxExporter:
     """Produces (or finds in ``cache_dir``) the ONNX file for one model and variant.
 
-    >>> path = OnnxExporter(model_dir, Path("data/models"), "fp32").run()   # doctest: +SKIP
+    >>> path = OnnxExporter(model_dir, Path("data/models"), "fp32").export()   # doctest: +SKIP
     """
 
     def __init__(self, location: str, cache_dir: Path, variant: str):
@@ -58,14 +58,14 @@ class OnnxExporter:
         slug = Path(self.location).name or "model"
         return self.cache_dir / f"{slug}-{_fingerprint(self.location, self.variant)}-{self.variant}.onnx"
 
-    def run(self) -> Path:
+    def export(self) -> Path:
         target = self.target()
         if target.is_file():
             return target
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         fp32 = self.cache_dir / f"{target.stem.removesuffix('-' + self.variant)}-fp32.onnx"
         if not fp32.is_file():
-            self._atomic(fp32, self._export)
+            self._atomic(fp32, self._write_fp32)
         if self.variant == "int8":
             self._atomic(target, lambda out: _quantize(fp32, out))
         return target
@@ -83,7 +83,7 @@ class OnnxExporter:
             if os.path.exists(tmp):
                 os.unlink(tmp)
 
-    def _export(self, out: Path) -> None:
+    def _write_fp32(self, out: Path) -> None:
         import torch
         from transformers import AutoModel, AutoTokenizer
 

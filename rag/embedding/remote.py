@@ -15,6 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
+from rag.embedding.base import HFTokenized, max_seq_length
 from rag.errors import BackendUnavailable, UserError
 from rag.settings import EmbeddingSettings
 
@@ -40,7 +41,7 @@ def _load_tokenizer(model: str):
         ) from None
 
 
-class RemoteEmbedder:
+class RemoteEmbedder(HFTokenized):
     """Embeds by POSTing batches to an OpenAI-compatible embeddings endpoint, with retries.
 
     >>> settings = EmbeddingSettings(backend="openai", base_url="http://127.0.0.1:7997/v1",
@@ -52,15 +53,13 @@ class RemoteEmbedder:
     def __init__(self, settings: EmbeddingSettings):
         import httpx
 
-        from rag.embedding.onnx import _max_seq_length
-
         if not settings.base_url:
             raise UserError("embedding.backend is 'openai' but embedding.base_url is not set; set it to the server's URL, e.g. http://127.0.0.1:7997/v1")
         self.settings = settings
         self.url = embeddings_url(settings.base_url)
         self.name = settings.remote_model or settings.model
-        location, self._tokenizer = _load_tokenizer(settings.model)
-        self.max_tokens = _max_seq_length(location, self._tokenizer)
+        location, self.tokenizer = _load_tokenizer(settings.model)
+        self.max_tokens = max_seq_length(location, self.tokenizer)
         key = os.environ.get(settings.api_key_env)
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         self._client = httpx.Client(timeout=settings.timeout_s, headers=headers)
@@ -107,9 +106,3 @@ class RemoteEmbedder:
             return f"{len(vectors)} vectors for {len(body['input'])} texts"
         # Servers differ on normalisation; the store assumes unit vectors (cosine space).
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-
-    def count_tokens(self, text: str) -> int:
-        return len(self._tokenizer.encode(text, add_special_tokens=True, truncation=False, verbose=False))
-
-    def tokenize(self, text: str) -> list[int]:
-        return self._tokenizer.encode(text, add_special_tokens=False, truncation=False, verbose=False)

@@ -50,7 +50,7 @@ def evaluate(questions, assistant, out_dir: str | Path | None = None, backend: s
         from rag.evaluation.judge_backend import judge_complete
 
         llm_judge = LLMJudge(judge_complete(assistant.settings), load_judge_prompts(assistant.settings.evaluation.judge_prompts))
-    results = EvalRunner(assistant, out, backend, top_k, resume, llm_judge, progress).run(items)
+    results = EvalRunner(assistant, out, backend, top_k, resume, llm_judge, progress).evaluate(items)
     config = {"backend": backend or assistant.settings.answer.backend, "top_k": top_k or assistant.settings.retrieval.top_k,
               "mode": assistant.settings.retrieval.mode}
     summary = summarize(results, [*problems, *(rejected_lines or [])], config)

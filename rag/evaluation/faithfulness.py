@@ -10,11 +10,11 @@ from typing import Any, Callable
 import numpy as np
 import yaml
 
-from rag.answer.types import Answer
 from rag.errors import UserError
-from rag.evaluation.scoring import answer_sentences, split_sentences
-
-_MARKERS = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
+from rag.evaluation.scoring import answer_sentences
+from rag.text.markers import strip_markers
+from rag.text.sentences import split_sentences
+from rag.types import Answer
 
 
 class SupportScorer:
@@ -29,7 +29,7 @@ class SupportScorer:
         self.embed = embed
         self.threshold = threshold
 
-    def run(self, answer: Answer) -> list[dict[str, Any]]:
+    def score(self, answer: Answer) -> list[dict[str, Any]]:
         if answer.abstained:
             return []
         texts = {h.paper_id: h.abstract or " ".join(h.evidence) for h in answer.sources}
@@ -39,7 +39,7 @@ class SupportScorer:
             evidence = [s for n in dict.fromkeys(numbers) for s in split_sentences(by_number.get(n) or "")]
             if not evidence:
                 continue
-            claim = _MARKERS.sub("", sentence).strip()
+            claim = strip_markers(sentence)
             vectors = self.embed([claim, *evidence])
             support = float(np.max(vectors[1:] @ vectors[0]))
             out.append({"sentence": claim, "support": round(support, 4), "supported": support >= self.threshold})
@@ -96,7 +96,7 @@ class LLMJudge:
         self.prompts = prompts
         self.max_context_chars = max_context_chars
 
-    def run(self, answer: Answer) -> dict[str, Any] | None:
+    def judge(self, answer: Answer) -> dict[str, Any] | None:
         if answer.abstained or not answer.text.strip():
             return None
         sources = "\n\n".join(f"[{c.number}] {c.title}\n" + " ".join(c.evidence) for c in answer.citations)

@@ -11,7 +11,7 @@ import math
 import re
 from typing import Mapping, Sequence
 
-from rag.identity import normalize_title
+from rag.ingest.identity import normalize_title
 
 Ranked = Sequence[str | None]
 
@@ -104,14 +104,6 @@ def citation_recall(cited: Ranked, grades: Mapping[str, float]) -> float | None:
     if not grades:
         return None
     return len({key for key in cited if key in grades}) / len(grades)
-
-
-_MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-
-
-def count_markers(text: str) -> int:
-    """Citation markers in text: ``[1]`` counts 1, ``[1, 3]`` counts 2."""
-    return sum(len(re.split(r"[,;]", m.group(1))) for m in _MARKER.finditer(text or ""))
 
 
 def invalid_citation_rate(invalid_before_validation: int, valid_markers: int) -> float | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.errors import UserError
-from rag.identity import normalize_title
+from rag.ingest.identity import normalize_title
 
 
 @dataclass

@@ -48,10 +48,10 @@ class EvalRunner:
         cfg = assistant.settings
         self.ks = tuple(cfg.evaluation.ks)
         self.ndcg_k = cfg.evaluation.ndcg_k
-        self.support = SupportScorer(lambda texts: assistant.embedder.embed(texts), cfg.answer.support_threshold)
-        self.gold = GoldResolver(assistant.catalog.id_for_title)
+        self.support = SupportScorer(lambda texts: assistant.components.embedder.embed(texts), cfg.answer.support_threshold)
+        self.gold = GoldResolver(assistant.components.catalog.id_for_title)
 
-    def run(self, questions: list[EvalQuestion]) -> list[QuestionResult]:
+    def evaluate(self, questions: list[EvalQuestion]) -> list[QuestionResult]:
         from tqdm import tqdm
 
         self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -79,7 +79,7 @@ class EvalRunner:
         return [done[q.id] for q in questions]
 
     def one(self, question: EvalQuestion) -> QuestionResult:
-        grades = self.gold.run(question)
+        grades = self.gold.resolve(question)
         started = time.perf_counter()
         try:
             answer = self.assistant.ask(question.question, backend=self.backend, top_k=self.top_k)
@@ -87,9 +87,9 @@ class EvalRunner:
             return self._failed(question, grades, str(exc))
         wall_ms = (time.perf_counter() - started) * 1000
         metrics = score_answer(question, answer, grades, self.ks, self.ndcg_k)
-        support = self.support.run(answer)
+        support = self.support.score(answer)
         metrics.update(support_metrics(support))
-        verdict = self.judge.run(answer) if self.judge else None
+        verdict = self.judge.judge(answer) if self.judge else None
         metrics["judge_faithful"] = None if not verdict or verdict["verdict"] not in ("faithful", "unfaithful") else float(verdict["verdict"] == "faithful")
         timings = {**answer.timings, "eval_wall_ms": round(wall_ms, 2), "finished_at": time.time()}
         timings.setdefault("total_ms", round(wall_ms, 2))

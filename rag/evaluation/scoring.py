@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
-from rag.answer.types import Answer
 from rag.evaluation import metrics as m
 from rag.evaluation.questions import EvalQuestion
-from rag.identity import normalize_arxiv_id, normalize_title
+from rag.ingest.identity import normalize_arxiv_id, normalize_title
+from rag.text.markers import cited_numbers
+from rag.text.sentences import split_sentences
+from rag.types import Answer
 
 
 def gold_key_for_id(paper_id: str) -> str:
@@ -30,7 +31,7 @@ class GoldResolver:
     def __init__(self, id_for_title: Callable[[str], str | None] | None = None):
         self.id_for_title = id_for_title or (lambda norm: None)
 
-    def run(self, question: EvalQuestion) -> dict[str, float]:
+    def resolve(self, question: EvalQuestion) -> dict[str, float]:
         grades: dict[str, float] = {gold_key_for_id(k): v for k, v in question.gold_grades.items()}
         for pid in question.gold_ids:
             grades.setdefault(gold_key_for_id(pid), 1.0)
@@ -48,23 +49,11 @@ def match_key(paper_id: str, title: str, grades: dict[str, float]) -> str | None
     return key if key in grades else None
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\[(])")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Rough sentence split; good enough for abstracts and answers, and dependency-free."""
-    return [s.strip() for s in _SENTENCE_END.split(text or "") if s.strip()]
-
-
 def answer_sentences(answer: Answer) -> list[tuple[str, list[int]]]:
-    """(sentence, markers) pairs: the backend's own split when it gave one, else a regex split."""
+    """(sentence, cited numbers) pairs: the backend's own split when it gave one, else the shared splitter's."""
     if answer.sentences:
         return [(s.text, list(s.citations)) for s in answer.sentences]
-    out = []
-    for sentence in split_sentences(answer.text):
-        numbers = [int(n) for group in re.findall(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]", sentence) for n in re.split(r"[,;]", group)]
-        out.append((sentence, numbers))
-    return out
+    return [(sentence, cited_numbers(sentence)) for sentence in split_sentences(answer.text)]
 
 
 @dataclass

@@ -7,14 +7,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from rag.catalog import PaperCatalog
+from rag.storage.catalog import PaperCatalog
 from rag.errors import UserError
 from rag.settings import RetrievalFilters
 
@@ -52,50 +51,33 @@ class FilterResolver:
     def __init__(self, catalog: PaperCatalog):
         self.catalog = catalog
 
-    def run(self, filters: RetrievalFilters) -> FilterPlan:
+    def resolve(self, filters: RetrievalFilters) -> FilterPlan:
         if not filters.model_dump(exclude_none=True):
             return FilterPlan(None, None)
         clauses: list[dict] = []
-        sql: list[str] = []
-        args: list[Any] = []
         if filters.year_from is not None:
             clauses.append({"year": {"$gte": filters.year_from}})
-            sql.append("year >= ?")
-            args.append(filters.year_from)
         if filters.year_to is not None:
             clauses.append({"year": {"$lte": filters.year_to}})
-            sql.append("year <= ?")
-            args.append(filters.year_to)
         if filters.category:
             clauses.append({"categories": {"$contains": filters.category}})
-            sql.append("categories LIKE ?")
-            args.append(f"%{json.dumps(filters.category)}%")
-        if filters.source:
-            sources = self._sources(filters.source)
+        sources = self._sources(filters.source) if filters.source else None
+        if sources:
             clauses.append({"$or": [{"sources": {"$contains": s}} for s in sources]} if len(sources) > 1 else {"sources": {"$contains": sources[0]}})
-            sql.append("(" + " OR ".join("sources LIKE ?" for _ in sources) + ")")
-            args.extend(f"%{json.dumps(s)}%" for s in sources)
-        ids: set[str] | None = None
-        if filters.author:
-            ids = set(self.catalog.ids_matching(author=filters.author))
+        matching = self.catalog.papers_matching(year_from=filters.year_from, year_to=filters.year_to, category=filters.category,
+                                                sources=sources, author=filters.author)
         if filters.paper_ids:
-            ids = set(filters.paper_ids) if ids is None else ids & set(filters.paper_ids)
-        if ids is not None:
-            # Chroma's $in needs a non-empty list; an empty match is reported below anyway.
-            clauses.append({"paper_id": {"$in": sorted(ids) or [""]}})
-        matching = self._matching(sql, args, ids)
+            matching &= set(filters.paper_ids)
+        if filters.author or filters.paper_ids:
+            # Chroma cannot match a substring inside a list, so these two reach it as ids; $in needs a non-empty list.
+            clauses.append({"paper_id": {"$in": sorted(matching) or [""]}})
         if not matching:
-            raise UserError(f"no paper matches the filters ({self._describe(filters)}); loosen them, or see `rag stats` for what is stored")
+            raise UserError(f"no paper matches the filters ({self.describe(filters)}); loosen them, or see `rag stats` for what is stored")
         where = clauses[0] if len(clauses) == 1 else {"$and": clauses}
         return FilterPlan(where, matching)
 
-    def _matching(self, sql: list[str], args: list[Any], ids: set[str] | None) -> set[str]:
-        query = "SELECT paper_id FROM papers" + (" WHERE " + " AND ".join(sql) if sql else "")
-        found = {row[0] for row in self.catalog.db.execute(query, args)}
-        return found if ids is None else found & ids
-
     def _sources(self, value: str) -> list[str]:
-        known = self.catalog.stats()["sources"]
+        known = self.catalog.sources()
         hits = [s for s in known if s == value or Path(s).name == value or Path(s).name == Path(value).name]
         if not hits:
             shown = ", ".join(known[:5]) + (" …" if len(known) > 5 else "")
@@ -103,5 +85,6 @@ class FilterResolver:
         return hits
 
     @staticmethod
-    def _describe(filters: RetrievalFilters) -> str:
+    def describe(filters: RetrievalFilters) -> str:
+        """``year_from=2024, category=cs.CL``: the filters as the user would write them."""
         return ", ".join(f"{k}={v}" for k, v in filters.model_dump(exclude_none=True).items())

@@ -1,4 +1,4 @@
-"""Chunk rankings → paper rankings → fusion (convex score mix or reciprocal rank fusion), and the calibrated score.
+"""Chunk rankings → paper rankings → fusion (convex score mix or reciprocal rank fusion).
 
 Hand-written rather than llama-index's QueryFusionRetriever: that works on nodes and
 fuses chunks, while we fuse *papers* (a paper with three mediocre chunks must not beat
@@ -7,21 +7,10 @@ one with a single perfect chunk) and need the per-retriever ranks as score featu
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from rag.settings import RetrievalSettings
-
-
-@dataclass
-class ChunkHit:
-    """One chunk from one retriever. ``cosine`` is set when the dense side saw it."""
-
-    chunk_id: str
-    paper_id: str
-    score: float
-    text: str | None = None
-    cosine: float | None = None
+from rag.types import ChunkMatch
 
 
 @dataclass
@@ -33,11 +22,11 @@ class PaperCandidate:
     fused: float = 0.0
     cosine: float | None = None
     bm25: float = 0.0
-    chunks: list[ChunkHit] = field(default_factory=list)
+    chunks: list[ChunkMatch] = field(default_factory=list)
     score: float = 0.0
 
 
-def papers_by_best_chunk(hits: list[ChunkHit]) -> list[str]:
+def papers_by_best_chunk(hits: list[ChunkMatch]) -> list[str]:
     """Paper ids in the order of their best chunk (``hits`` is best first)."""
     seen: dict[str, None] = {}
     for hit in hits:
@@ -57,7 +46,7 @@ class PaperFusion:
     def __init__(self, settings: RetrievalSettings):
         self.settings = settings
 
-    def run(self, rankings: dict[str, list[ChunkHit]]) -> list[PaperCandidate]:
+    def fuse(self, rankings: dict[str, list[ChunkMatch]]) -> list[PaperCandidate]:
         weights = {"dense": self.settings.dense_weight, "bm25": self.settings.bm25_weight}
         k = self.settings.rrf_k
         papers: dict[str, PaperCandidate] = {}
@@ -104,15 +93,3 @@ class PaperFusion:
             if "bm25" in rankings:
                 value += weights["bm25"] * cand.bm25 / top_bm25
             cand.fused = value / total
-
-
-class ScoreCalibrator:
-    """sigmoid(bias + w_cos * best dense cosine + w_fused * normalised fused score), constants in settings."""
-
-    def __init__(self, settings: RetrievalSettings):
-        self.settings = settings
-
-    def run(self, cosine: float, fused: float) -> float:
-        s = self.settings
-        z = s.calibration_bias + s.calibration_cosine * cosine + s.calibration_fused * fused
-        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))

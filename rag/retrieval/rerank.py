@@ -8,10 +8,17 @@ uncalibrated.
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Callable, Protocol
 
 from rag.errors import UserError
-from rag.records import Hit
+from rag.settings import RetrievalSettings
+from rag.types import Hit
+
+
+class Reranker(Protocol):
+    """A second stage: re-orders the first-stage hits of a question."""
+
+    def rerank(self, question: str, hits: list[Hit]) -> list[Hit]: ...
 
 
 def _passage(hit: Hit) -> str:
@@ -36,7 +43,7 @@ class CrossEncoderReranker:
             ) from None
         self.top_n = top_n
 
-    def run(self, question: str, hits: list[Hit]) -> list[Hit]:
+    def rerank(self, question: str, hits: list[Hit]) -> list[Hit]:
         head, tail = hits[: self.top_n], hits[self.top_n :]
         if not head:
             return hits
@@ -66,7 +73,7 @@ class LLMRelevanceScorer:
         self.top_n = top_n
         self.prompt = prompt
 
-    def run(self, question: str, hits: list[Hit]) -> list[Hit]:
+    def rerank(self, question: str, hits: list[Hit]) -> list[Hit]:
         head, tail = hits[: self.top_n], hits[self.top_n :]
         for hit in head:
             reply = self.complete(self.prompt.format(question=question, passage=_passage(hit)[:1500]))
@@ -74,3 +81,16 @@ class LLMRelevanceScorer:
             hit.signals["llm_relevance"] = min(float(match.group()), 10.0) / 10.0 if match else -1.0
         order = {id(h): i for i, h in enumerate(head)}
         return sorted(head, key=lambda h: (-h.signals["llm_relevance"], order[id(h)])) + tail
+
+
+def build_rerankers(settings: RetrievalSettings, relevance_llm: Callable[[], Callable[[str], str] | None]) -> list[Reranker]:
+    """The rerankers the settings ask for. ``relevance_llm()`` is only called when LLM relevance is on."""
+    out: list[Reranker] = []
+    if settings.rerank_model:
+        out.append(CrossEncoderReranker(settings.rerank_model, settings.rerank_top_n))
+    if settings.llm_relevance:
+        complete = relevance_llm()
+        if complete is None:
+            raise UserError("retrieval.llm_relevance is on but no LLM is configured; set answer.backend to local or openai, or turn it off")
+        out.append(LLMRelevanceScorer(complete, settings.rerank_top_n))
+    return out

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from rag.catalog import PaperCatalog
 from rag.errors import UserError
-from rag.records import Hit
-from rag.retrieval.fusion import ChunkHit, PaperFusion, ScoreCalibrator
+from rag.retrieval.calibration import ScoreCalibrator
+from rag.retrieval.fusion import PaperFusion
+from rag.retrieval.hits import HitBuilder
 from rag.settings import RetrievalSettings
-from rag.store import ChromaStore
+from rag.storage.catalog import PaperCatalog
+from rag.storage.vectors import ChromaStore
+from rag.types import Hit
 
 
 class SimilarPapers:
@@ -25,36 +27,28 @@ class SimilarPapers:
         self.catalog = catalog
         self.embedder = embedder
         self.chunker = chunker
+        self.hits = HitBuilder(catalog, settings.evidence_per_paper)
 
     def example_vector(self, paper_id_or_text: str) -> tuple[np.ndarray, str | None]:
+        """The example's vector, and its paper id when it is a stored paper."""
         paper = self.catalog.get(paper_id_or_text.strip())
         if paper is not None:
-            got = self.store.get(where={"paper_id": paper.paper_id}, include=("embeddings",))
-            vectors = np.asarray(got["embeddings"], dtype=np.float32)
-            if len(vectors) == 0:
+            vector = self.store.paper_vectors([paper.paper_id]).get(paper.paper_id)
+            if vector is None:
                 raise UserError(f"paper {paper.paper_id} has no stored chunks; re-ingest its source file")
-        else:
-            if not paper_id_or_text.strip():
-                raise UserError("give a paper id (see `rag retrieve --json`) or a piece of text to find similar papers")
-            texts = self.chunker.split("", paper_id_or_text) if self.chunker else [paper_id_or_text]
-            vectors = self.embedder.embed(texts or [paper_id_or_text])
-        mean = vectors.mean(axis=0)
-        return mean / (np.linalg.norm(mean) or 1.0), (paper.paper_id if paper else None)
+            return vector, paper.paper_id
+        if not paper_id_or_text.strip():
+            raise UserError("give a paper id (see `rag retrieve --json`) or a piece of text to find similar papers")
+        texts = self.chunker.split("", paper_id_or_text) if self.chunker else [paper_id_or_text]
+        mean = self.embedder.embed(texts or [paper_id_or_text]).mean(axis=0)
+        return mean / (np.linalg.norm(mean) or 1.0), None
 
-    def run(self, paper_id_or_text: str, top_k: int) -> list[Hit]:
-        from rag.retrieval.hybrid import HybridRetriever
-
+    def find(self, paper_id_or_text: str, top_k: int) -> list[Hit]:
         vector, exclude = self.example_vector(paper_id_or_text)
         where = {"paper_id": {"$ne": exclude}} if exclude else None
-        result = self.store.query(vector, max(self.settings.candidates, top_k * 4), where=where)
-        chunks = [
-            ChunkHit(cid, meta["paper_id"], 1.0 - float(d), doc, 1.0 - float(d))
-            for cid, doc, meta, d in zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0])
-        ]
-        pool = PaperFusion(self.settings).run({"dense": chunks})[:top_k]
-        calibrate = ScoreCalibrator(self.settings)
+        chunks = self.store.search(vector, max(self.settings.candidates, top_k * 4), where=where)
+        pool = PaperFusion(self.settings).fuse({"dense": chunks})[:top_k]
+        calibrator = ScoreCalibrator(self.settings)
         for cand in pool:
-            cand.score = calibrate.run(cand.cosine or 0.0, cand.fused)
-        # Reuse the hit builder so similar() and retrieve() return identical Hit shapes.
-        builder = HybridRetriever(self.settings, self.store, self.catalog, self.embedder, bm25=None)
-        return builder._to_hits(pool)
+            cand.score = calibrator.calibrate(cand.cosine or 0.0, cand.fused)
+        return self.hits.build(pool)

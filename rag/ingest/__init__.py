@@ -1,0 +1,1 @@
+"""Ingest: find files, parse them into papers, deduplicate, chunk, embed and write them."""

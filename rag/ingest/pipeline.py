@@ -1,0 +1,167 @@
+"""Ingest: find files → parse → plan each batch → chunk → embed → write, in bounded batches.
+
+Crash safety comes from the order of writes in each batch: vectors go to Chroma first
+(upserts under deterministic chunk ids, then removal of that paper's stale chunks), the
+chunk listeners (the BM25 index) follow, and the catalog row is committed last. A batch
+interrupted anywhere is simply redone by the next run, and redoing it writes the same ids
+and vectors, so the result equals a clean run.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Protocol, Sequence
+
+from rag.ingest.files import iter_input_files
+from rag.ingest.lock import DataDirLock
+from rag.ingest.parsers import parse_file
+from rag.ingest.stages import BatchPlan, batched, plan_batch
+from rag.storage.catalog import PaperCatalog
+from rag.storage.vectors import ChromaStore
+from rag.types import Chunk, ChunkId, PaperRecord, Rejection
+
+if TYPE_CHECKING:
+    # Only for annotations: rag.ingest.chunking imports llama-index (~3 s), which `rag serve`
+    # and `rag stats` never need; the chunker itself is built on demand by the caller.
+    from rag.ingest.chunking import TitleChunker
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did. ``rejected`` holds one entry per input that could not be used."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    merged: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    chunks_written: int = 0
+    files: int = 0
+    seconds: float = 0.0
+    # Time inside the embedding model alone, so a run can report its own pipeline overhead.
+    embed_seconds: float = 0.0
+
+    def count(self, plan: BatchPlan) -> None:
+        self.added += plan.added
+        self.updated += plan.updated
+        self.unchanged += plan.unchanged
+        self.merged += plan.merged
+
+    def summary(self) -> str:
+        return (
+            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.merged} duplicates merged, {len(self.rejected)} rejected; "
+            f"{self.chunks_written} chunks written from {self.files} file(s) in {self.seconds:.1f} s"
+        )
+
+
+class ChunkListener(Protocol):
+    """Anything that mirrors the chunk set (e.g. the BM25 index) and must follow each batch."""
+
+    def apply(self, upserted: Sequence[Chunk], deleted_ids: Sequence[str]) -> None: ...
+
+
+class IngestPipeline:
+    """Runs ingest over files and folders into one store + catalog.
+
+    ``progress(done_papers, total_or_None)`` is called before the first batch and after
+    each one; the total is an estimate (see rag.ingest.progress) or None when none is cheap.
+    """
+
+    def __init__(
+        self,
+        *,
+        lock: DataDirLock,
+        batch_papers: int,
+        lock_timeout_s: float,
+        embedder,
+        chunker: Callable[[], TitleChunker],
+        store: ChromaStore,
+        catalog: PaperCatalog,
+        listeners: Sequence[ChunkListener] = (),
+        progress: Callable[[int, int | None], None] | None = None,
+    ):
+        self.lock = lock
+        self.batch_papers = batch_papers
+        self.lock_timeout_s = lock_timeout_s
+        self.embedder = embedder
+        self._make_chunker = chunker
+        self._chunker: TitleChunker | None = None
+        self.store = store
+        self.catalog = catalog
+        self.listeners = list(listeners)
+        self.progress = progress
+
+    def ingest(self, paths: Iterable[str | Path]) -> IngestReport:
+        started = time.perf_counter()
+        files = iter_input_files(paths)
+        report = IngestReport(files=len(files))
+        seen_in_run: set[str] = set()
+        done, total = 0, self._estimate(files)
+        with self.lock.hold(self.lock_timeout_s):
+            for batch in batched(self.read_records(files, report), self.batch_papers):
+                plan = plan_batch(batch, self.catalog.id_for_title, self.catalog.get_many, seen_in_run)
+                report.count(plan)
+                chunks = self.chunk(plan)
+                self.write(plan, chunks, report)
+                done += len(batch)
+                if self.progress:
+                    self.progress(done, total)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _estimate(self, files: list[Path]) -> int | None:
+        if not self.progress:
+            return None
+        from rag.ingest.progress import estimate_papers
+
+        total = estimate_papers(files)
+        self.progress(0, total)
+        return total
+
+    @staticmethod
+    def read_records(files: list[Path], report: IngestReport) -> Iterator[PaperRecord]:
+        """Every paper of every file, in order; what cannot be used goes to ``report.rejected``."""
+        for path in files:
+            for item in parse_file(path):
+                if isinstance(item, Rejection):
+                    report.rejected.append(item)
+                else:
+                    yield item
+
+    def chunk(self, plan: BatchPlan) -> list[Chunk]:
+        """New chunks for the papers whose text changed (title kept in each chunk)."""
+        chunks: list[Chunk] = []
+        for pid in sorted(plan.to_embed):
+            paper = plan.papers[pid]
+            if self._chunker is None:
+                # Built on demand: it needs the model's tokenizer, and a re-ingest of
+                # unchanged files should not pay for loading the model.
+                self._chunker = self._make_chunker()
+            texts = self._chunker.split(paper.title, paper.abstract)
+            paper.meta.n_chunks = len(texts)
+            chunks.extend(Chunk(ChunkId.make(pid, i), pid, text, paper.chunk_metadata(i)) for i, text in enumerate(texts))
+        return chunks
+
+    def write(self, plan: BatchPlan, chunks: list[Chunk], report: IngestReport) -> None:
+        """Vectors first, then stale-chunk removal, metadata-only updates, listeners, and the catalog last."""
+        deleted: list[str] = []
+        if chunks:
+            embed_started = time.perf_counter()
+            vectors = self.embedder.embed([c.text for c in chunks])
+            report.embed_seconds += time.perf_counter() - embed_started
+            self.store.upsert([c.chunk_id for c in chunks], vectors, [c.text for c in chunks], [c.metadata for c in chunks])
+            keep = {c.chunk_id for c in chunks}
+            deleted = [cid for cid in self.store.chunk_ids_for(sorted(plan.to_embed)) if cid not in keep]
+            self.store.delete(deleted)
+            report.chunks_written += len(chunks)
+        if plan.meta_only:
+            papers = [plan.papers[pid] for pid in sorted(plan.meta_only)]
+            ids = [ChunkId.make(p.paper_id, i) for p in papers for i in range(p.meta.n_chunks)]
+            metas = [p.chunk_metadata(i) for p in papers for i in range(p.meta.n_chunks)]
+            self.store.update_metadata(ids, metas)
+        for listener in self.listeners:
+            listener.apply(chunks, deleted)
+        self.catalog.upsert(plan.papers.values())

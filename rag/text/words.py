@@ -1,0 +1,57 @@
+"""Words that carry meaning, and the one English stemmer (PyStemmer, also BM25's).
+
+>>> content_words("Which papers speed up LLM inference?")
+['speed', 'llm', 'inference']
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+# A short English stop list (bm25s ships one too, but only inside its tokenizer; we need
+# the words themselves to decide which question terms carry meaning).
+STOPWORDS = frozenset(
+    """a an the and or but if then than that this these those there here of in on at to for from by with without
+    into onto over under about as is are was were be been being do does did doing have has had having it its it's
+    they them their theirs we our us you your i me my he she his her which what who whom whose when where why how
+    can could would should will shall may might must not no nor so such too very also just only any some each every
+    all both either neither one two more most other another same own out up down off again further once via per
+    paper papers method methods approach model models work study propose proposed using use used based reported report
+    reports show shows does doing get gets what's which's""".split()
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]*[A-Za-z0-9]|\d+(?:[.,]\d+)*%?")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens, numbers kept whole ("2.38", "24,695")."""
+    return [w.lower() for w in _WORD.findall(text or "")]
+
+
+def content_words(text: str) -> list[str]:
+    """Words that carry meaning: not stop words, longer than two characters, first occurrence only."""
+    return list(dict.fromkeys(w for w in words(text) if w not in STOPWORDS and len(w) > 2))
+
+
+class EnglishStemmer:
+    """Snowball stems via PyStemmer, so "masks" and "mask" match.
+
+    It offers PyStemmer's own ``stemWords`` too, so bm25s's tokenizer can use this same object.
+
+    >>> sorted(EnglishStemmer().stem_set(["masks", "mask", "erasing"]))
+    ['eras', 'mask']
+    """
+
+    def __init__(self) -> None:
+        import Stemmer
+
+        self._stemmer = Stemmer.Stemmer("english")
+
+    def stem(self, tokens: Iterable[str]) -> list[str]:
+        return self._stemmer.stemWords(list(tokens))
+
+    def stem_set(self, tokens: Iterable[str]) -> set[str]:
+        return set(self.stem(tokens))
+
+    def stemWords(self, tokens: list[str]) -> list[str]:  # the name bm25s calls
+        return self.stem(tokens)

@@ -1,0 +1,88 @@
+"""The ONNX backend against the real torch model: export, parity, cache reuse, tokenizer, naming."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from rag.embedding import model_name
+from rag.embedding.local import SentenceTransformerEmbedder
+from rag.embedding.onnx import OnnxEmbedder
+from rag.embedding.onnx_export import check_mean_pooling
+from rag.errors import UserError
+from rag.settings import EmbeddingSettings
+
+pytestmark = pytest.mark.slow  # exports and quantises the model once (~20 s on a quiet 2-core machine)
+
+TEXTS = [
+    "Diffusion models\nWe erase unwanted concepts from text-to-image diffusion models.",
+    "x",
+    "Speculative decoding\n" + "A draft model proposes tokens that the large model verifies in parallel. " * 40,  # > 256 tokens
+    "Graph neural networks for molecule property prediction",
+]
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("onnx-models")
+
+
+@pytest.fixture(scope="module")
+def torch_vectors():
+    return SentenceTransformerEmbedder(EmbeddingSettings()).embed(TEXTS)
+
+
+@pytest.fixture(scope="module")
+def fp32(cache_dir):
+    return OnnxEmbedder(EmbeddingSettings(backend="onnx", batch_size=2), cache_dir=cache_dir)
+
+
+def test_fp32_export_gives_the_torch_vectors(fp32, torch_vectors):
+    vectors = fp32.embed(TEXTS)
+    assert vectors.shape == (len(TEXTS), 384) and vectors.dtype == np.float32
+    cosines = (vectors * torch_vectors).sum(axis=1)
+    assert cosines.min() > 0.9999, cosines
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_batch_order_and_size_do_not_change_vectors(fp32):
+    one_by_one = np.vstack([fp32.embed([t]) for t in TEXTS])
+    assert np.allclose(one_by_one, fp32.embed(TEXTS), atol=1e-5)
+    assert fp32.embed([]).shape == (0, 384)
+
+
+def test_fp32_shares_the_torch_name_so_existing_stores_open():
+    assert model_name(EmbeddingSettings(backend="onnx")) == model_name(EmbeddingSettings())
+
+
+def test_tokenizer_matches_the_torch_backend(fp32):
+    torch_backend = SentenceTransformerEmbedder(EmbeddingSettings())
+    assert fp32.max_tokens == torch_backend.max_tokens == 256
+    for text in TEXTS:
+        assert fp32.tokenize(text) == torch_backend.tokenize(text)
+
+
+def test_export_is_cached_and_reused(fp32, cache_dir):
+    before = {p.name: p.stat().st_mtime_ns for p in cache_dir.iterdir()}
+    again = OnnxEmbedder(EmbeddingSettings(backend="onnx"), cache_dir=cache_dir)
+    assert again.path == fp32.path
+    assert {p.name: p.stat().st_mtime_ns for p in cache_dir.iterdir()} == before
+    assert not [p for p in cache_dir.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_int8_is_close_but_recorded_under_its_own_name(cache_dir, torch_vectors):
+    int8 = OnnxEmbedder(EmbeddingSettings(backend="onnx", onnx_variant="int8"), cache_dir=cache_dir)
+    cosines = (int8.embed(TEXTS) * torch_vectors).sum(axis=1)
+    assert cosines.min() > 0.97, cosines
+    assert int8.name.endswith("+onnx-int8") and int8.name != model_name(EmbeddingSettings())
+    assert model_name(EmbeddingSettings(backend="onnx", onnx_variant="int8")) == int8.name
+
+
+def test_non_mean_pooling_model_is_refused_in_one_line(tmp_path):
+    (tmp_path / "1_Pooling").mkdir()
+    (tmp_path / "1_Pooling" / "config.json").write_text(json.dumps({"pooling_mode_cls_token": True}))
+    with pytest.raises(UserError, match="mean-pooling") as info:
+        check_mean_pooling(str(tmp_path))
+    assert "\n" not in str(info.value)

@@ -1,0 +1,33 @@
+"""What the tests share besides fixtures: paths, free ports, stopping the servers they start.
+
+``tests/`` is on the import path (pytest's ``pythonpath``), so a test module says
+``from support import ROOT``; the fake servers live beside this file.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_DIR = ROOT / "data" / "sample"
+FIXTURES = ROOT / "tests" / "fixtures"
+TEST_OUTPUT = ROOT / "test-output"
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 20) -> None:
+    """Stop a server the test started: politely first, then for sure."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

@@ -1,0 +1,178 @@
+"""End to end: a real `rag serve` subprocess, real Chromium (Playwright), real gradio_client.
+
+One server per module over a copy of the ingested sample corpus (the upload test adds to it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from support import ROOT, free_port, stop_process
+
+QUESTIONS = {q["id"]: q for q in map(json.loads, (ROOT / "eval" / "questions" / "dev.jsonl").read_text().splitlines()) if q}
+ERASURE = QUESTIONS["topic-02"]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _wait_http(url: str, proc: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"rag serve exited with {proc.returncode}: {proc.stdout.read()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"rag serve did not answer on {url} within {timeout} s")
+
+
+@pytest.fixture(scope="module")
+def served(sample_data_dir, tmp_path_factory):
+    """(url, data_dir) of a running `rag serve` over a private copy of the sample store."""
+    data_dir = tmp_path_factory.mktemp("ui") / "data"
+    shutil.copytree(sample_data_dir, data_dir)
+    port = free_port()
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "ANONYMIZED_TELEMETRY": "False"}
+    env.pop("RAG_AUTH", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rag.cli", "serve", "--data-dir", str(data_dir), "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _wait_http(url, proc, timeout=120)
+        yield url, data_dir
+    finally:
+        stop_process(proc)
+
+
+@pytest.fixture(scope="module")
+def page(served):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+        tab.goto(served[0])
+        tab.wait_for_selector("#rag-input textarea")
+        yield tab
+        browser.close()
+
+
+def test_browser_question_streams_a_cited_answer_with_linked_cards(page, served, test_output):
+    page.fill("#rag-input textarea", ERASURE["question"])
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#rag-chat .answer .footer", timeout=180_000)
+    assert "answered by: extractive" in page.inner_text("#rag-chat .answer .footer")
+    markers = page.locator("#rag-chat a.cite")
+    assert markers.count() >= 1
+    titles = []
+    for i in range(markers.count()):
+        card_id = markers.nth(i).get_attribute("href").lstrip("#")
+        card = page.locator(f"#{card_id}")
+        assert card.count() == 1, f"marker {i} points at a missing card {card_id}"
+        titles.append(card.locator(".card-title").inner_text())
+    assert any(gold in t for t in titles for gold in ERASURE["gold_titles"]), titles
+    target = markers.last.get_attribute("href").lstrip("#")
+    markers.last.click()
+    page.wait_for_selector(f"#{target}.flash", timeout=5_000)
+    page.screenshot(path=str(test_output / "ui_chat_answer.png"))
+
+    page.locator("#rag-chat button[aria-label='Like']").last.click()
+    feedback = Path(served[1]) / "feedback.jsonl"
+    deadline = time.monotonic() + 15
+    while not feedback.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    record = json.loads(feedback.read_text().splitlines()[-1])
+    assert record["feedback"] == "up" and record["question"] == ERASURE["question"]
+    assert record["gold_titles"] == record["cited_titles"] and any(g in record["gold_titles"] for g in ERASURE["gold_titles"])
+
+
+def test_example_question_related_papers_and_bibtex(page):
+    page.get_by_role("button", name="Clear chat").click()
+    page.wait_for_selector("#rag-chat .answer", state="detached")
+    page.locator("#rag-chat button:has-text('restoring degraded photographs')").click()
+    page.wait_for_selector("#rag-chat .answer .footer", timeout=180_000)
+    assert "restoring degraded photographs" in page.inner_text("#rag-chat")
+    page.locator("#rag-cards button.related").first.click()
+    page.wait_for_selector("#rag-related .related-list li", timeout=60_000)
+    page.get_by_role("button", name="Export cited references (BibTeX)").click()
+    page.wait_for_selector("#rag-bib a", timeout=30_000)
+    with page.expect_download() as download:
+        page.locator("#rag-bib a").first.click()
+    bib = Path(download.value.path()).read_text()
+    first_card = page.locator("#rag-cards .card-title").first.inner_text().split("]", 1)[1].strip()
+    assert bib.count("@misc{") >= 1 and first_card[:40] in bib
+    page.get_by_role("tab", name="Map").click()
+    page.wait_for_selector("#rag-map-legend .legend-item", timeout=120_000)
+    legend = page.inner_text("#rag-map-legend")
+    assert "★ retrieved for the last question" in legend and legend.count("(") >= 5
+    page.get_by_role("tab", name="Chat").click()
+
+
+def test_chat_api_returns_answer_with_references(served):
+    from gradio_client import Client
+
+    client = Client(served[0], verbose=False)
+    text = client.predict(ERASURE["question"], [], "extractive", 5, api_name="/chat")
+    assert "[1]" in text and "References:" in text
+    references = text.split("References:")[1]
+    assert any(gold in references for gold in ERASURE["gold_titles"]), text
+    history = [{"role": "user", "content": ERASURE["question"]}, {"role": "assistant", "content": text}]
+    follow_up = client.predict("Which of them works without fine-tuning?", history, None, None, api_name="/chat")
+    assert not follow_up.startswith("error:") and "References:" in follow_up
+    bad = client.predict("hello", [{"role": "wizard", "content": 1}], None, None, api_name="/chat")
+    assert bad.startswith("error: history must be a list of") and "\n" not in bad
+
+
+def test_ten_concurrent_conversations_stay_separate(served):
+    from gradio_client import Client
+
+    ids = ["topic-01", "topic-02", "topic-03", "topic-05", "topic-06", "topic-08", "topic-09", "topic-10", "topic-11", "topic-12"]
+
+    def converse(qid: str) -> tuple[str, str]:
+        # Each conversation carries its own earlier turn; a leak between sessions would change answers.
+        history = [{"role": "user", "content": QUESTIONS[qid]["question"]}, {"role": "assistant", "content": f"Noted ({qid})."}]
+        client = Client(served[0], verbose=False)
+        return qid, client.predict(QUESTIONS[qid]["question"], history, "extractive", 5, api_name="/chat")
+
+    alone = dict(converse(qid) for qid in ids)
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        together = dict(pool.map(converse, ids))
+    for qid in ids:
+        assert not together[qid].startswith("error:"), (qid, together[qid])
+        assert together[qid] == alone[qid], f"{qid}: the concurrent answer differs from the same conversation run alone"
+    # Answers are also about their own question: most name one of its gold papers.
+    on_topic = [qid for qid in ids if any(gold in together[qid] for gold in QUESTIONS[qid]["gold_titles"])]
+    assert len(on_topic) >= 8, {qid: together[qid][:200] for qid in ids if qid not in on_topic}
+    assert len(set(together.values())) == len(ids)
+
+
+def test_upload_adds_papers_and_updates_the_count(page, served, tmp_path):
+    papers = [
+        {"title": "Zebra Striping Patterns as Adversarial Camouflage for Vision Transformers", "abstract": "We study " * 20 + "zebra stripes."},
+        {"title": "Quantum Annealing Schedules for Sparse Mixture-of-Experts Routing", "abstract": "We propose " * 20 + "annealed routing."},
+    ]
+    upload = tmp_path / "new papers.jsonl"
+    upload.write_text("\n".join(json.dumps(p) for p in papers) + "\n{not json\n")
+    page.get_by_role("tab", name="Collection").click()
+    page.wait_for_selector("#rag-upload")
+    page.set_input_files("#rag-upload input[type=file]", str(upload))
+    page.click("#rag-add")
+    page.wait_for_function("document.querySelector('#rag-summary textarea').value.includes('added')", timeout=120_000)
+    summary = page.input_value("#rag-summary textarea")
+    assert "2 added" in summary and "1 rejected" in summary, summary
+    page.wait_for_function("document.body.innerText.includes('365')", timeout=30_000)
+    stored = list((Path(served[1]) / "uploads").iterdir())
+    assert [p.name for p in stored] == ["new_papers.jsonl"]
