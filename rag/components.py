@@ -22,20 +22,22 @@ if TYPE_CHECKING:
     from rag.embedding.cache import SentenceVectors
     from rag.ingest.chunking import TitleChunker
     from rag.ingest.pipeline import IngestPipeline
+    from rag.question.planner import QuestionPlanner
     from rag.retrieval.hybrid import HybridRetriever
+    from rag.retrieval.planned import PlannedSearch
     from rag.retrieval.search import PaperSearch
     from rag.storage.bm25 import BM25Store
     from rag.storage.catalog import PaperCatalog
     from rag.storage.vectors import ChromaStore
 
-_PARTS = ("embedder", "catalog", "store", "bm25", "retriever", "search", "answerer", "sentence_vectors")
+_PARTS = ("embedder", "catalog", "store", "bm25", "retriever", "search", "planner", "planned_search", "answerer", "sentence_vectors")
 
 
 class Components:
     """The parts of one assistant over one collection.
 
-    ``parts`` may give any of: embedder, catalog, store, bm25, retriever, search, answerer,
-    sentence_vectors (built from settings otherwise), and ``relevance_llm``, a
+    ``parts`` may give any of: embedder, catalog, store, bm25, retriever, search, planner,
+    planned_search, answerer, sentence_vectors (built from settings otherwise), and ``relevance_llm``, a
     ``complete(prompt) -> str`` for retrieval's LLM relevance scores (by default the
     configured answer model). Heavy imports happen inside the builders, on first use.
     """
@@ -109,10 +111,25 @@ class Components:
         return self._part("search", lambda: PaperSearch(self.settings.retrieval, self.retriever, self.catalog))
 
     @property
+    def planner(self) -> QuestionPlanner:
+        from rag.question.planner import QuestionPlanner
+        from rag.question.referents import Referents
+
+        # A follow-up's earlier papers are read back by title when a client sends plain text history.
+        return self._part("planner", lambda: QuestionPlanner(Referents(self.catalog.id_for_title)))
+
+    @property
+    def planned_search(self) -> PlannedSearch:
+        from rag.retrieval.planned import PlannedSearch
+
+        return self._part("planned_search", lambda: PlannedSearch(self.search, self.settings.answer.list_candidates))
+
+    @property
     def answerer(self) -> AnswerPipeline:
         from rag.answer.pipeline import AnswerPipeline
 
-        return self._part("answerer", lambda: AnswerPipeline(self.settings.answer, self.search.search, self.sentence_vectors, self.model))
+        return self._part("answerer", lambda: AnswerPipeline(self.settings.answer, self.planner, self.planned_search, self.bm25,
+                                                            self.sentence_vectors, self.model))
 
     def model(self, backend: str) -> ChatModel:
         """The loaded model of an answer backend ('local' or 'openai'); raises BackendUnavailable."""

@@ -148,6 +148,31 @@ class AnswerSentence:
 
 
 @dataclass
+class QuestionPlan:
+    """What a question asks, decided before retrieval (see rag.question).
+
+    ``kind`` is one of fact, list, compare, method, yesno. ``entities`` are the methods or
+    papers it names (for a compare: one per compared side, possibly a description);
+    ``quantity`` the asked measure ("speedup", "accuracy", ...). ``filters`` were read from
+    words such as "since 2024" and are applied unless the user removes them
+    (``removed_filters``). A follow-up searches ``within`` the previous answer's papers.
+    """
+
+    question: str
+    kind: str = "fact"
+    follow_up: bool = False
+    entities: list[str] = field(default_factory=list)
+    quantity: str | None = None
+    filters: dict[str, Any] = field(default_factory=dict)
+    search_text: str = ""
+    within: list[str] = field(default_factory=list)
+
+    def describe_filters(self) -> list[str]:
+        """The plan's filters as chips: ``year_from=2024``."""
+        return [f"{k}={v}" for k, v in self.filters.items()]
+
+
+@dataclass
 class Answer:
     """A cited answer.
 
@@ -167,10 +192,22 @@ class Answer:
     removed_citations: list[str] = field(default_factory=list)
     invalid_citations_before_validation: int = 0
     standalone_question: str | None = None
+    plan: QuestionPlan | None = None
+    # The answerability model's probability that the collection answers the question (see rag.answer.answerability).
+    confidence: float | None = None
 
     @property
     def unsupported_sentences(self) -> list[str]:
         return [s.text for s in self.sentences if s.citations and not s.supported]
+
+    def message(self) -> dict[str, Any]:
+        """This answer as a history message for the next question: its text, cited papers and scope.
+
+        ``paper_ids`` are what a follow-up's "it" or "them" means; ``scope_ids`` the papers a
+        follow-up chose among, so "and which ones ...?" chooses among them again.
+        """
+        scope = list(self.plan.within) if self.plan and self.plan.within else []
+        return {"role": "assistant", "content": self.text, "paper_ids": [c.paper_id for c in self.citations], "scope_ids": scope}
 
     def references(self) -> list[str]:
         """The numbered reference list, one line per cited paper, in marker order."""

@@ -73,6 +73,8 @@ def _chat_tab(h: Handlers, assistant: Assistant) -> tuple:
             related = gr.HTML("", elem_id="rag-related")
             related_pid = gr.Textbox(elem_id="related-pid", elem_classes="rag-hidden", show_label=False)
             related_go = gr.Button("related", elem_id="related-go", elem_classes="rag-hidden")
+            drop_key = gr.Textbox(elem_id="drop-filter", elem_classes="rag-hidden", show_label=False)
+            drop_go = gr.Button("drop filter", elem_id="drop-go", elem_classes="rag-hidden")
     private = {"api_visibility": "private"}
     ask_inputs = [message, chatbot, turns, *settings]
     ask_outputs = [chatbot, turns, cards, message]
@@ -85,6 +87,7 @@ def _chat_tab(h: Handlers, assistant: Assistant) -> tuple:
     clear.click(h.clear, None, [chatbot, turns, cards, related, bib_file], **private)
     export.click(h.export_bibtex, turns, bib_file, **private)
     related_go.click(h.related, related_pid, related, **private)
+    drop_go.click(h.drop_filter, [drop_key, chatbot, turns, *settings], [chatbot, turns, cards, message], **private)
 
     def like(turns_value: list, data: gr.LikeData) -> None:
         h.on_like(turns_value, data.index, data.liked)

@@ -1,4 +1,4 @@
-"""CSS and the small script the page needs (citation links, related-papers buttons)."""
+"""CSS and the small script the page needs (citation links, related-papers buttons, filter chips)."""
 
 CSS = """
 .rag-hidden { display: none !important; }
@@ -28,6 +28,14 @@ CSS = """
 .related-list { font-size: 0.85rem; }
 .map-legend { display: flex; flex-wrap: wrap; gap: 6px 16px; font-size: 0.85rem; }
 .map-legend .dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 5px; }
+.answer p { margin: 0 0 6px 0; }
+.answer ul.items { margin: 4px 0 6px 0; padding-left: 20px; }
+.answer ul.items li { margin-bottom: 4px; }
+.answer table.figures { border-collapse: collapse; font-size: 0.85rem; margin: 6px 0; }
+.answer table.figures th, .answer table.figures td { border: 1px solid var(--border-color-primary); padding: 2px 8px; }
+.chips { display: flex; flex-wrap: wrap; gap: 6px; margin-bottom: 6px; }
+.chip { font-size: 0.78rem; border-radius: 12px; padding: 1px 4px 1px 10px; background: var(--color-accent-soft); }
+.chip button.chip-x { border: none; background: none; cursor: pointer; font-size: 0.9rem; padding: 0 4px; color: inherit; }
 .related-list .score { color: var(--body-text-color-subdued); font-size: 0.75rem; }
 """
 
@@ -50,6 +58,18 @@ document.addEventListener("click", (ev) => {
       card.classList.add("flash");
       setTimeout(() => card.classList.remove("flash"), 1800);
     }
+    return;
+  }
+  const drop = target.closest("button.chip-x");
+  if (drop) {
+    ev.preventDefault();
+    ev.stopPropagation();
+    const box = document.querySelector("#drop-filter textarea, #drop-filter input");
+    const go = document.querySelector("#drop-go");
+    if (!box || !go) return;
+    box.value = drop.dataset.drop || drop.value || "";  // the chat sanitises data-* attributes away
+    box.dispatchEvent(new Event("input", {bubbles: true}));
+    setTimeout(() => go.click(), 60);
     return;
   }
   const related = target.closest("button.related");

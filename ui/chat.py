@@ -27,6 +27,7 @@ class ChatOptions:
     category: str | None = None
     source: str | None = None
     author: str | None = None
+    without: tuple[str, ...] = ()  # plan filters the user removed with a chip
 
     def filters(self) -> dict[str, Any] | None:
         raw = {"year_from": self.year_from, "year_to": self.year_to, "category": self.category, "source": self.source, "author": self.author}
@@ -38,11 +39,13 @@ class ChatOptions:
 
 def history_messages(turns: list[dict]) -> list[dict[str, str]]:
     """OpenAI-style messages for the previous turns (plain answer text, no HTML)."""
-    messages: list[dict[str, str]] = []
+    messages: list[dict] = []
     for turn in turns:
         messages.append({"role": "user", "content": turn["question"]})
         if turn.get("answer"):
-            messages.append({"role": "assistant", "content": turn["answer"]})
+            # The cited papers travel with the text, so "which of them ..." can search within them.
+            messages.append({"role": "assistant", "content": turn["answer"], "paper_ids": [c["paper_id"] for c in turn.get("citations", [])],
+                             "scope_ids": list(turn.get("scope_ids", []))})
     return messages
 
 
@@ -62,7 +65,8 @@ class ChatRunner:
 
     def stream(self, question: str, history: list[dict] | None, options: ChatOptions) -> Iterator[str | Answer]:
         """The text so far after each streamed piece, then the final Answer."""
-        kwargs = {"history": history or None, "filters": options.filters(), "backend": options.backend or None, "top_k": options.top_k or None}
+        kwargs = {"history": history or None, "filters": options.filters(), "backend": options.backend or None, "top_k": options.top_k or None,
+                  "without": list(options.without) or None}
         text = ""
         for event in self.assistant.stream(question, **kwargs):
             if isinstance(event, TextDelta):
@@ -94,6 +98,8 @@ def turn_record(question: str, answer: Answer, elapsed_ms: float, msg_index: int
         "cited_titles": [c.title for c in sorted(answer.citations, key=lambda c: c.number)],
         "citations": [c.__dict__ for c in answer.citations],
         "retrieved_ids": [h.paper_id for h in answer.sources],
+        "scope_ids": list(answer.plan.within) if answer.plan else [],
+        "without": [],
     }
 
 

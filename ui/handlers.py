@@ -32,7 +32,7 @@ class Handlers:
 
     # -- chat -------------------------------------------------------------------------
 
-    def respond(self, message: str, chat: list, turns: list, *settings: Any) -> Iterator[tuple]:
+    def respond(self, message: str, chat: list, turns: list, *settings: Any, without: tuple[str, ...] = ()) -> Iterator[tuple]:
         """Stream one answer into the chat; yields (chat, turns, cards, textbox)."""
         chat, turns = list(chat or []), list(turns or [])
         if not (message or "").strip():
@@ -44,7 +44,9 @@ class Handlers:
         started = now_ms()
         try:
             answer = None
-            for item in self.runner.stream(message, history_messages(turns), _options(*settings)):
+            options = _options(*settings)
+            options.without = without
+            for item in self.runner.stream(message, history_messages(turns), options):
                 if isinstance(item, Answer):
                     answer = item
                 else:
@@ -55,11 +57,25 @@ class Handlers:
             elapsed = now_ms() - started
             number = len(turns)
             chat[-1] = {"role": "assistant", "content": answer_html(answer, number, elapsed)}
-            turns.append(turn_record(message, answer, elapsed, len(chat) - 1))
+            record = turn_record(message, answer, elapsed, len(chat) - 1)
+            record["without"] = list(without)
+            turns.append(record)
             yield chat, turns, cards_html(answer, number), ""
         except Exception as exc:  # noqa: BLE001 - every failure becomes a chat message, never a trace
             chat[-1] = {"role": "assistant", "content": error_html(friendly_error(exc))}
             yield chat, turns, cards_html(None, 0), ""
+
+    def drop_filter(self, key: str, chat: list, turns: list, *settings: Any) -> Iterator[tuple]:
+        """A chip's ×: ask the latest question again without that filter (or outside the follow-up's scope)."""
+        chat, turns = list(chat or []), list(turns or [])
+        if not (key or "").strip() or not turns:
+            yield chat, turns, gr.skip(), gr.skip()
+            return
+        last = turns.pop()
+        chat = chat[: last["msg_index"] - 1]
+        without = tuple(dict.fromkeys([*last.get("without", []), key.strip()]))
+        for update in self.respond(last["question"], chat, turns, *settings, without=without):
+            yield update[0], update[1], update[2], gr.skip()
 
     def chat_api(self, message: str, history: list | None = None, backend: str | None = None, top_k: int | None = None) -> str:
         """Answer ``message`` given OpenAI-style ``history``; returns the answer text with a reference list."""

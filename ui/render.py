@@ -80,18 +80,72 @@ def streaming_html(text: str) -> str:
     return f'<div class="answer streaming">{inline(text)}</div>'
 
 
+def _table_html(lines: list[str], turn: int, valid: set[int]) -> str:
+    """The compare table: "| paper | method | figure |" rows, the paper column linked to its card."""
+    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in lines if not re.fullmatch(r"\|?[\s\-|:]+\|?", line.strip())]
+    if not rows:
+        return ""
+    head = "".join(f"<th>{inline(c)}</th>" for c in rows[0])
+    body = []
+    for row in rows[1:]:
+        cells = [_marker_html(f"[{row[0]}]", turn, valid) if row and row[0].isdigit() else inline(row[0] if row else "")]
+        cells += [inline(c) for c in row[1:]]
+        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return f'<table class="figures"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+_BULLET = re.compile(r"^[-*•]\s+")
+
+
+def _blocks(text: str) -> list[tuple[str, list[str]]]:
+    """The answer's lines grouped: ("items", "- ..." lines), ("table", "|...|" lines), ("para", a line)."""
+    blocks: list[tuple[str, list[str]]] = []
+    for line in (text or "").split("\n"):
+        stripped = line.strip()
+        kind = "items" if _BULLET.match(stripped) else "table" if stripped.startswith("|") else "para" if stripped else ""
+        if not kind:
+            continue
+        if kind != "para" and blocks and blocks[-1][0] == kind:
+            blocks[-1][1].append(stripped)
+        else:
+            blocks.append((kind, [stripped]))
+    return blocks
+
+
+def chips_html(answer: Answer, turn: int) -> str:
+    """The plan's filters as chips, each with a button that asks again without it."""
+    plan = answer.plan
+    if plan is None:
+        return ""
+    chips = [(key, f"{key.replace('_', ' ')}: {value}") for key, value in plan.filters.items()]
+    if plan.within:
+        chips.append(("within", f"within the {len(plan.within)} papers of the previous answer"))
+    if not chips:
+        return ""
+    items = "".join(
+        f'<span class="chip">{inline(label)}<button class="chip-x" title="ask again without this" '
+        f'value="{html.escape(key, quote=True)}" data-drop="{html.escape(key, quote=True)}">&#215;</button></span>' for key, label in chips)
+    return f'<div class="chips">{items}</div>'
+
+
 def answer_html(answer: Answer, turn: int, elapsed_ms: float) -> str:
-    """The final answer: linked markers, unsupported sentences and removed citations marked, backend footer."""
+    """The final answer: its list or table shaped as such, linked markers, unsupported sentences and removed citations marked."""
     valid = {c.number for c in answer.citations}
     unsupported = answer.unsupported_sentences
-    body = wrap_spans(
-        answer.text,
-        unsupported,
-        "span",
-        'class="unsupported" title="not supported by the cited abstracts"',
-        render=lambda piece: _marker_html(piece, turn, valid),
-    )
-    parts = [f'<div class="answer">{body}']
+
+    def render(line: str) -> str:
+        return wrap_spans(line, unsupported, "span", 'class="unsupported" title="not supported by the cited abstracts"',
+                          render=lambda piece: _marker_html(piece, turn, valid))
+
+    body = []
+    for kind, lines in _blocks(answer.text):
+        if kind == "items":
+            body.append('<ul class="items">' + "".join(f"<li>{render(_BULLET.sub('', line))}</li>" for line in lines) + "</ul>")
+        elif kind == "table":
+            body.append(_table_html(lines, turn, valid))
+        else:
+            body.append(f"<p>{render(lines[0])}</p>")
+    parts = [f'<div class="answer">{chips_html(answer, turn)}{"".join(body)}']
     if unsupported:
         parts.append(f'<div class="warn">⚠ {len(unsupported)} sentence(s) not supported by the cited abstracts (underlined)</div>')
     if answer.removed_citations:

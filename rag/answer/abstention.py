@@ -2,27 +2,38 @@
 
 from __future__ import annotations
 
-from rag.answer.extractive import ExtractiveAnswerer
+from rag.answer.answerability import AnswerabilityModel, question_features
+from rag.answer.evidence import PaperEvidence
 from rag.settings import AnswerSettings
-from rag.types import Answer, Hit
+from rag.types import Answer, Hit, QuestionPlan
 
 
 class AbstentionGate:
-    """Abstains when the best paper scores low, or when no sentence of the top papers comes close to the question."""
+    """The answerability model's verdict, and the abstention text that names the closest papers."""
 
-    def __init__(self, settings: AnswerSettings, extractive: ExtractiveAnswerer):
+    def __init__(self, settings: AnswerSettings):
         self.settings = settings
-        self.extractive = extractive
+        self.model = AnswerabilityModel(settings.answerability_weights, settings.answerability_threshold)
 
-    def should_abstain(self, question: str, hits: list[Hit]) -> bool:
-        if not hits or hits[0].score < self.settings.abstain_below:
-            return True
-        return self.extractive.best_similarity(question, hits) < self.settings.abstain_similarity_below
+    def confidence(self, plan: QuestionPlan, weights: dict[str, float], unseen_weight: float, evidence: list[PaperEvidence]) -> float:
+        """p(the collection answers the question); 0 when nothing was retrieved."""
+        if not evidence:
+            return 0.0
+        return self.model.probability(question_features(plan, weights, unseen_weight, evidence))
 
-    def abstain(self, answer: Answer, hits: list[Hit]) -> Answer:
+    @staticmethod
+    def missing_notice(missing: list[str]) -> str:
+        names = ", ".join(f"\u201c{m}\u201d" for m in missing)
+        return f"the collection has no paper about {names}, so it is left out of the comparison"
+
+    def abstain(self, answer: Answer, hits: list[Hit], missing: list[str] | None = None) -> Answer:
         """Fill ``answer`` with the abstention text, naming the closest papers so the user can judge."""
         closest = hits[: self.settings.closest_papers]
         names = "; ".join(f"\u201c{h.title}\u201d" + (f" ({h.metadata.year})" if h.metadata.year else "") for h in closest)
-        answer.text = "The collection does not seem to answer this question." + (f" The closest papers found are: {names}." if names else "")
+        if missing:
+            lead = f"The collection has no paper about {', '.join(missing)}, so it cannot answer this question."
+        else:
+            lead = "The collection does not seem to answer this question."
+        answer.text = lead + (f" The closest papers found are: {names}." if names else "")
         answer.abstained = True
         return answer

@@ -18,6 +18,7 @@ class Validated:
     citations: list[Citation] = field(default_factory=list)
     sentences: list[AnswerSentence] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    attributed: bool = False  # the citations were attributed afterwards, not written by the model
 
 
 class CitationValidator:

@@ -33,6 +33,11 @@ _BACKGROUND = re.compile(
 )
 
 
+# How a method works ("..., which first X and then Y by Z"), as opposed to what it scored.
+_MECHANISM = re.compile(r"\b(?:by|via|through|which|consists?\s+of|decompos\w*|combin\w*|integrat\w*|appl(?:y|ies)|first|then|instead\s+of|replac\w*)\b", re.I)
+_RESULT = re.compile(r"\b(?:experiments?|results?|outperform\w*|state-of-the-art|benchmarks?|evaluations?|demonstrat\w*)\b", re.I)
+
+
 @dataclass
 class _Candidate:
     hit_index: int
@@ -56,7 +61,7 @@ class ExtractiveAnswerer:
         self.vectors = vectors
         self.stemmer = stemmer
 
-    def _score(self, question: str, hits: list[Hit], candidates: list[_Candidate]) -> np.ndarray:
+    def _score(self, question: str, hits: list[Hit], candidates: list[_Candidate], kind: str = "fact") -> np.ndarray:
         s = self.settings
         match = _ASK.search(question)
         ask = match.group(0) if match and len(match.group(0)) < len(question) * 0.8 else question
@@ -74,22 +79,14 @@ class ExtractiveAnswerer:
         wants_number = bool(_QUANTITY.search(question))
         numbers = np.array([wants_number and bool(_DIGIT.search(c.text)) for c in candidates], dtype=float)
         background = np.array([c.position == 0 or bool(_BACKGROUND.match(c.text)) for c in candidates], dtype=float)
+        if kind == "method":
+            # A "how does X work" question wants the mechanism, not the motivation or the scores.
+            mechanism = np.array([bool(_MECHANISM.search(c.text)) - bool(_RESULT.search(c.text)) for c in candidates], dtype=float)
+            lexical = lexical + s.mechanism_weight * mechanism
         return (s.similarity_weight * similarity + s.lexical_weight * lexical + s.paper_weight * paper
                 + s.number_bonus * numbers - s.background_penalty * background)
 
-    def best_similarity(self, question: str, hits: list[Hit]) -> float:
-        """How close the closest sentence of the top papers comes to the question (cosine).
-
-        The abstention signal that answer-side knowledge adds to retrieval scores: a paper can
-        share the question's words (high score) without any sentence saying anything like it.
-        """
-        sentences = [t for hit in hits[: self.settings.context_papers] for t in split_sentences(hit.abstract)]
-        if not sentences:
-            return 0.0
-        vectors = self.vectors.embed([question] + sentences)
-        return float((vectors[1:] @ vectors[0]).max())
-
-    def rank(self, question: str, hits: list[Hit]) -> list[_Candidate]:
+    def rank(self, question: str, hits: list[Hit], kind: str = "fact") -> list[_Candidate]:
         """Every sentence of ``hits`` (their index, position, text), scored as an answer, best first."""
         # An abstract's rhetorical questions ("How can we remove ...?") never answer anything.
         candidates = [
@@ -100,12 +97,12 @@ class ExtractiveAnswerer:
         ]
         if not candidates:
             return []
-        for candidate, score in zip(candidates, self._score(question, hits, candidates)):
+        for candidate, score in zip(candidates, self._score(question, hits, candidates, kind)):
             candidate.score = float(score)
         return sorted(candidates, key=lambda c: -c.score)
 
-    def compose(self, question: str, hits: list[Hit]) -> str:
-        ranked = self.rank(question, hits[: self.settings.context_papers])
+    def compose(self, question: str, hits: list[Hit], kind: str = "fact") -> str:
+        ranked = self.rank(question, hits[: self.settings.context_papers], kind)
         if not ranked:
             return ""
         best = ranked[0].score

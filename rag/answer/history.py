@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, Callable
 
-from rag.text.words import content_words, words
 from rag.errors import UserError
+from rag.question.referents import is_follow_up
+from rag.text.words import content_words, words
 
 _FORMAT = "history must be a list of {'role': 'user' or 'assistant', 'content': text} dicts (the OpenAI / Gradio messages format)"
-# Words that point back at an earlier turn, or open a follow-up.
-_CUES = frozenset("it its they them their theirs those these such ones both either former latter".split())
-_OPENERS = re.compile(r"^\s*(and|or|but|also|so|what about|how about|then|same|compare|which of)\b", re.IGNORECASE)
 
 
 def _text(content: Any) -> str | None:
@@ -43,13 +40,13 @@ def check_history(history: Any) -> list[dict[str, str]]:
         text = _text(message.get("content"))
         if text is None:
             raise UserError(f"{_FORMAT}; message {index} has content of type {type(message.get('content')).__name__}")
-        clean.append({"role": message["role"], "content": text})
+        entry = {"role": message["role"], "content": text}
+        for key in ("paper_ids", "scope_ids"):  # what an assistant turn cited, and the papers it chose among
+            ids = message.get(key)
+            if isinstance(ids, list) and all(isinstance(i, str) for i in ids):
+                entry[key] = list(ids)
+        clean.append(entry)
     return clean
-
-
-def is_follow_up(question: str) -> bool:
-    """A question that leans on the conversation: it has pronouns ("those", "them") or opens like a follow-up ("and ...")."""
-    return bool(_OPENERS.search(question)) or bool(set(words(question)) & _CUES)
 
 
 class FollowUpRewriter:

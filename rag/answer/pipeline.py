@@ -1,25 +1,37 @@
-"""The answering step, as named steps: rewrite the follow-up, retrieve, abstain or write, validate, fall back."""
+"""The answering step, as named steps: plan → retrieve → judge answerability → choose papers → write → validate.
+
+Writing is extractive (the abstracts' own sentences) or by a model; a model that fails, or
+cites nothing a source supports, is replaced by the extractive answer with a notice.
+"""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from rag.answer.abstention import AbstentionGate
+from rag.answer.answerability import missing_subject
 from rag.answer.attribution import CitationAttributor
-from rag.answer.citations import CitationValidator
+from rag.answer.citations import CitationValidator, Validated
 from rag.answer.compact import CompactSources
+from rag.answer.evidence import EvidenceReader, PaperEvidence
 from rag.answer.extractive import ExtractiveAnswerer
+from rag.answer.generate import ModelWriter
 from rag.answer.history import FollowUpRewriter, check_history
 from rag.answer.llm import ChatModel
 from rag.answer.prompts import PromptBuilder
+from rag.answer.selection import PaperSelector
+from rag.answer.shapes import Shaped, ShapedAnswerer, figure_table
 from rag.embedding.cache import SentenceVectors
 from rag.errors import BackendUnavailable, UserError
+from rag.question.planner import QuestionPlanner
+from rag.retrieval.planned import PlannedHits, PlannedSearch
 from rag.settings import AnswerSettings
+from rag.storage.bm25 import BM25Store
 from rag.text.words import EnglishStemmer
-from rag.types import Answer, Hit, TextDelta
+from rag.types import Answer, Hit, QuestionPlan, TextDelta
 
-Retrieve = Callable[[str, int | None, dict | None], list[Hit]]
 ModelFor = Callable[[str], ChatModel]
 BACKENDS = ("extractive", "local", "openai")
 
@@ -28,27 +40,50 @@ def _ms(start: float) -> float:
     return round((time.perf_counter() - start) * 1000, 1)
 
 
+@dataclass
+class Judged:
+    """What the answerability step saw: per-paper evidence, and whether (and how surely) the collection answers."""
+
+    evidence: list[PaperEvidence]
+    answerable: bool
+    confidence: float
+
+
 class AnswerPipeline:
     """Streams TextDelta events, then the final, validated Answer.
 
-    ``model_for(backend)`` returns a loaded ChatModel (or raises BackendUnavailable);
-    the caller owns and caches the models. Streamed text is the raw model output; the
-    final Answer carries the validated, renumbered text.
+    ``model_for(backend)`` returns a loaded ChatModel (or raises BackendUnavailable); the
+    caller owns and caches the models. Streamed text is the raw model output; the final
+    Answer carries the validated, renumbered text.
     """
 
-    def __init__(self, settings: AnswerSettings, retrieve: Retrieve, vectors: SentenceVectors, model_for: ModelFor):
+    def __init__(self, settings: AnswerSettings, planner: QuestionPlanner, search: PlannedSearch, bm25: BM25Store,
+                 vectors: SentenceVectors, model_for: ModelFor):
         self.settings = settings
-        self.retrieve = retrieve
+        self.planner = planner
+        self.search = search
+        self.bm25 = bm25
         self.model_for = model_for
-        self.vectors = vectors
-        self.extractive = ExtractiveAnswerer(settings, self.vectors, EnglishStemmer())
-        self.abstention = AbstentionGate(settings, self.extractive)
-        self.validator = CitationValidator(self.vectors, settings.support_threshold)
+        self.extractive = ExtractiveAnswerer(settings, vectors, EnglishStemmer())
+        self.shaped = ShapedAnswerer(self.extractive, settings.figure_bonus, settings.contribution_bonus)
+        self.evidence = EvidenceReader(vectors, bm25.tokenizer)
+        self.abstention = AbstentionGate(settings)
+        self.selector = PaperSelector(settings.list_cut_weights, settings.list_cut_threshold, settings.max_list_papers)
+        self.validator = CitationValidator(vectors, settings.support_threshold)
         self.prompts = PromptBuilder(settings.prompts_path, settings.source_chars)
-        self.attributor = CitationAttributor(self.vectors, settings.attribution_threshold)
-        self.compact = CompactSources(self.extractive, settings.source_sentences) if settings.source_sentences else None
+        compact = CompactSources(self.extractive, settings.source_sentences) if settings.source_sentences else None
+        self.writer = ModelWriter(self.prompts, self.validator, CitationAttributor(vectors, settings.attribution_threshold), compact, self.shaped)
 
-    def standalone_question(self, question: str, history: list[dict[str, str]], backend: str, answer: Answer) -> str:
+    # -- steps ------------------------------------------------------------------------
+
+    def plan(self, question: str, history: list[dict], backend: str, answer: Answer) -> QuestionPlan:
+        """The question's plan; a follow-up whose earlier papers are unknown is rewritten to stand alone."""
+        plan = self.planner.plan(question, history)
+        if plan.follow_up and not plan.within:
+            plan.search_text = self.standalone_question(plan.search_text, history, backend, answer)
+        return plan
+
+    def standalone_question(self, question: str, history: list[dict], backend: str, answer: Answer) -> str:
         """The follow-up rewritten to stand alone (by the backend's model when it has one, else by the keyword rule)."""
         complete = None
         if backend != "extractive":
@@ -63,63 +98,123 @@ class AnswerPipeline:
             answer.notices.append(f"follow-up rewriting by the {backend} backend failed ({exc}); used the keyword rule")
             return FollowUpRewriter(self.settings.history_turns).rewrite(question, history)
 
-    def generate(self, question: str, hits: list[Hit], backend: str, answer: Answer, start: float) -> Iterator[TextDelta]:
-        """A model writes the answer from the numbered sources; its markers are then validated (or attributed)."""
-        sources = hits[: self.settings.context_papers]
-        pieces: list[str] = []
-        model = self.model_for(backend)
-        texts = self.compact.texts(question, sources) if self.compact else None
-        for piece in model.stream(self.prompts.messages(question, sources, texts)):
-            if not pieces:
-                answer.timings["first_token_ms"] = _ms(start)
-            pieces.append(piece)
-            yield TextDelta(piece)
-        checked = self.validator.validate("".join(pieces), sources)
-        answer.removed_citations = checked.removed
-        answer.invalid_citations_before_validation = len(checked.removed)
-        if not checked.citations and checked.text:
-            attributed = self.validator.validate(self.attributor.attribute(checked.text, sources), sources)
-            if attributed.citations:
-                answer.notices.append(
-                    f"the {backend} model cited no sources; each citation was attributed afterwards to the source sentence its claim restates"
-                )
-                checked = attributed
-        if not checked.citations:
-            raise BackendUnavailable("its reply cited none of the sources" if checked.text else "its reply was empty")
-        answer.text, answer.citations, answer.sentences, answer.backend = checked.text, checked.citations, checked.sentences, backend
+    def judge(self, plan: QuestionPlan, hits: list[Hit]) -> Judged:
+        question = plan.search_text or plan.question
+        weights = self.bm25.term_weights(question)
+        evidence = self.evidence.read(question, weights, hits)
+        if plan.within:
+            # Asked of papers already shown: they are on the topic, so the question is whether one of
+            # them says anything close to it (the answerability model was fitted on fresh questions).
+            best = max((e.best_similarity for e in evidence), default=0.0)
+            return Judged(evidence, best >= self.settings.follow_up_min_similarity, best)
+        confidence = self.abstention.confidence(plan, weights, self.bm25.unseen_weight(), evidence)
+        return Judged(evidence, confidence >= self.settings.answerability_threshold, confidence)
 
-    def extract(self, question: str, hits: list[Hit], answer: Answer, start: float) -> Iterator[TextDelta]:
+    def choose(self, plan: QuestionPlan, planned: PlannedHits, judged: Judged) -> list[int]:
+        """The source indexes the answer is about (lists and compares; a fact answer picks its own sentences)."""
+        if plan.kind == "list" and plan.within:
+            return self.selector.closest_papers(judged.evidence, self.settings.follow_up_margin)
+        if plan.kind == "list":
+            return self.selector.list_papers(judged.evidence)
+        if plan.kind == "compare":
+            return self.selector.compared_papers(plan, planned, judged.evidence)
+        return []
+
+    def compose(self, plan: QuestionPlan, hits: list[Hit], chosen: list[int]) -> tuple[str, list[Hit], Shaped | None]:
+        """The extractive text (markers index the returned sources) and, for a shaped answer, its parts."""
+        if plan.kind == "list":
+            shaped = self.shaped.list_answer(plan, hits, chosen)
+        elif plan.kind == "compare":
+            shaped = self.shaped.compare_answer(plan, hits, chosen)
+        else:
+            sources = hits[: self.settings.context_papers]
+            return self.extractive.compose(plan.search_text or plan.question, sources, plan.kind), sources, None
+        return shaped.text, hits, shaped
+
+    def extract(self, plan: QuestionPlan, hits: list[Hit], chosen: list[int], answer: Answer, start: float) -> Iterator[TextDelta]:
         """The abstracts' own best sentences, each cited, validated like a model's answer."""
-        checked = self.validator.validate(self.extractive.compose(question, hits), hits[: self.settings.context_papers])
-        answer.text, answer.citations, answer.sentences, answer.backend = checked.text, checked.citations, checked.sentences, "extractive"
+        text, sources, shaped = self.compose(plan, hits, chosen)
+        self.finish(answer, self.validator.validate(text, sources), shaped, plan, "extractive")
         answer.timings.setdefault("first_token_ms", _ms(start))
         yield TextDelta(answer.text)
 
+    def generate(self, plan: QuestionPlan, hits: list[Hit], chosen: list[int], backend: str, answer: Answer, start: float) -> Iterator[TextDelta]:
+        """A model writes the answer; markers are validated, and planned papers it left out are added."""
+        # A list or compare is written over the papers the cut chose (short prompts, and [n] means one of them);
+        # anything else over the best context_papers.
+        if plan.kind in ("list", "compare") and chosen:
+            sources, chosen = [hits[i] for i in chosen], list(range(len(chosen)))
+        else:
+            sources = hits[: self.settings.context_papers]
+        checked = None
+
+        def first_token() -> None:
+            answer.timings["first_token_ms"] = _ms(start)
+
+        for event in self.writer.stream(self.model_for(backend), plan, sources, first_token):
+            if isinstance(event, TextDelta):
+                yield event
+            else:
+                checked = event
+        checked, added = self.writer.cover(checked, plan, sources, chosen)
+        if checked.attributed:
+            answer.notices.append(f"the {backend} model cited no sources; each citation was attributed afterwards to the source sentence its claim restates")
+        if added:
+            answer.notices.append(f"the {backend} model left out {len(added)} of the papers found; their sentences were added from the abstracts")
+        self.finish(answer, checked, None, plan, backend)
+
+    def finish(self, answer: Answer, checked: Validated, shaped: Shaped | None, plan: QuestionPlan, backend: str) -> None:
+        table = figure_table(shaped, checked.citations, plan.quantity) if shaped and plan.kind == "compare" else ""
+        answer.text = checked.text + (f"\n\n{table}" if table else "")
+        answer.citations, answer.sentences, answer.backend = checked.citations, checked.sentences, backend
+        answer.removed_citations = checked.removed
+        answer.invalid_citations_before_validation = len(checked.removed)
+
+    # -- the whole step -----------------------------------------------------------------
+
     def stream(self, question: str, history=None, filters: dict | None = None, backend: str | None = None,
-               top_k: int | None = None) -> Iterator[TextDelta | Answer]:
+               top_k: int | None = None, without: list[str] | None = None) -> Iterator[TextDelta | Answer]:
         start = time.perf_counter()
         backend = backend or self.settings.backend
         if backend not in BACKENDS:
             raise UserError(f"unknown answer backend '{backend}'; use extractive, local or openai")
         history = check_history(history)
         answer = Answer(question=question, text="", backend=backend)
-        answer.standalone_question = self.standalone_question(question, history, backend, answer) if history else question
+        plan = answer.plan = self.plan(question, history, backend, answer)
+        for key in without or []:  # filters read from the question that the user removed ("within": the follow-up scope)
+            if key == "within":
+                plan.within, plan.follow_up = [], False
+            plan.filters.pop(key, None)
+        answer.standalone_question = plan.search_text
         retrieve_start = time.perf_counter()
-        answer.sources = self.retrieve(answer.standalone_question, top_k, filters)
+        planned = self.search.search(plan, top_k, filters)
+        answer.sources = planned.hits
         answer.timings["retrieve_ms"] = _ms(retrieve_start)
         generate_start = time.perf_counter()
-        if self.abstention.should_abstain(answer.standalone_question, answer.sources):
-            self.abstention.abstain(answer, answer.sources)
+        judged = self.judge(plan, planned.hits)
+        answer.confidence = round(judged.confidence, 4)
+        if planned.missing:
+            answer.notices.append(self.abstention.missing_notice(planned.missing))
+        missing = missing_subject(plan, judged.evidence)
+        chosen = self.choose(plan, planned, judged)
+        if missing:
+            # "How does SparseGPT prune LLMs?" with no paper about SparseGPT: papers that only cite it do not answer.
+            answer.confidence = min(answer.confidence, 0.0)
+            self.abstention.abstain(answer, planned.hits, [missing])
+            answer.timings["first_token_ms"] = _ms(start)
+            yield TextDelta(answer.text)
+        elif not judged.answerable or (planned.missing and len(planned.missing) == len(planned.sides)):
+            self.abstention.abstain(answer, planned.hits, planned.missing)
             answer.timings["first_token_ms"] = _ms(start)
             yield TextDelta(answer.text)
         elif backend == "extractive":
-            yield from self.extract(answer.standalone_question, answer.sources, answer, start)
+            yield from self.extract(plan, planned.hits, chosen, answer, start)
         else:
             try:
-                yield from self.generate(answer.standalone_question, answer.sources, backend, answer, start)
+                yield from self.generate(plan, planned.hits, chosen, backend, answer, start)
             except BackendUnavailable as exc:
                 answer.notices.append(f"the {backend} backend failed: {exc}; showing the extractive answer instead")
-                yield from self.extract(answer.standalone_question, answer.sources, answer, start)
+                yield from self.extract(plan, planned.hits, chosen, answer, start)
         answer.timings["generate_ms"] = _ms(generate_start)
         answer.timings["total_ms"] = _ms(start)
         yield answer

@@ -50,8 +50,12 @@ class PromptBuilder:
         text = " … ".join(dict.fromkeys(c for c in chunks if c)) or hit.abstract
         return defuse_markers(text[: self.source_chars])
 
-    def messages(self, question: str, hits: list[Hit], texts: list[str] | None = None) -> list[dict[str, str]]:
-        """``texts``, when given, replaces each paper's evidence (e.g. CompactSources' best sentences)."""
+    def messages(self, question: str, hits: list[Hit], texts: list[str] | None = None, kind: str = "fact") -> list[dict[str, str]]:
+        """``texts``, when given, replaces each paper's evidence (e.g. CompactSources' best sentences).
+
+        ``kind`` (the plan's question kind) picks the answer-shape instruction, e.g. one item per
+        paper for a list question; a prompts file without that key gets none.
+        """
         bodies = [defuse_markers(t[: self.source_chars]) for t in texts] if texts is not None else [self.source_text(h) for h in hits]
         sources = "\n".join(
             self.templates["source"].format(
@@ -59,7 +63,9 @@ class PromptBuilder:
             )
             for i, (hit, body) in enumerate(zip(hits, bodies), 1)
         )
+        shape = (self.templates.get("shapes") or {}).get(kind, "")
+        system = self.templates["system"].strip() + (f"\n{shape.strip()}" if shape else "")
         return [
-            {"role": "system", "content": self.templates["system"].strip()},
+            {"role": "system", "content": system},
             {"role": "user", "content": self.templates["user"].format(sources=sources.strip(), question=question).strip()},
         ]

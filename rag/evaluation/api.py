@@ -8,17 +8,15 @@ from pathlib import Path
 
 from rag.evaluation.compare import Comparison, compare_results
 from rag.evaluation.faithfulness import LLMJudge, load_judge_prompts
-from rag.evaluation.questions import EvalQuestion, load_questions
+from rag.evaluation.questions import load_question_files
 from rag.evaluation.report import write_comparison_report, write_run_report
 from rag.evaluation.runner import EvalRunner, ragas_rows
 from rag.evaluation.summary import EvalSummary, summarize
 
 
-def _questions(questions, limit: int | None) -> tuple[list[EvalQuestion], list[str]]:
-    if isinstance(questions, (str, Path)):
-        items, problems = load_questions(questions)
-    else:
-        items, problems = list(questions), []
+def _questions(questions, limit: int | None) -> tuple[list, list[str]]:
+    """Questions (or conversations) from a file, several files, or a list of EvalQuestion / Conversation."""
+    items, problems = load_question_files(questions)
     return (items[:limit] if limit else items), problems
 
 
@@ -77,7 +75,7 @@ def compare(questions, assistant_a, assistant_b, label_a: str = "a", label_b: st
     for label, assistant in ((label_a, assistant_a), (label_b, assistant_b)):
         summaries.append(evaluate(items, assistant, out / label, resume=resume, progress=progress, rejected_lines=problems, **kwargs))
     cfg = assistant_a.settings.evaluation
-    ids = {q.id for q in items}
+    ids = {t.id for item in items for t in getattr(item, "turns", [item])}
     runs = [[r for r in read_results(out / label / RESULTS) if r.id in ids] for label in (label_a, label_b)]
     comparison = compare_results(runs[0], runs[1],
                                  summaries[0], summaries[1], label_a, label_b, cfg.bootstrap_samples, cfg.seed)

@@ -118,3 +118,69 @@ def load_questions(path: str | Path) -> tuple[list[EvalQuestion], list[str]]:
     if not questions:
         raise UserError(f"no usable questions in {path}" + (f" ({problems[0]})" if problems else "") + "; fix the file")
     return questions, problems
+
+
+@dataclass
+class Conversation:
+    """A multi-turn conversation: each turn a question with its own gold, asked with the earlier turns as history."""
+
+    id: str
+    turns: list[EvalQuestion]
+
+
+def load_conversations(path: str | Path) -> list[Conversation]:
+    """Conversations from JSON Lines: ``{"id": ..., "turns": [{"question", "type", "gold_titles", ...}, ...]}``.
+
+    Turn ids are ``<conversation id>.t<n>``. A bad line is a one-line UserError naming it.
+
+    >>> [len(c.turns) for c in load_conversations("eval/questions/conversations-dev.jsonl")][:2]   # doctest: +SKIP
+    [3, 3]
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"conversation file not found: {path}; pass a JSON Lines file of conversations")
+    out: list[Conversation] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            if not isinstance(obj, dict) or not isinstance(obj.get("turns"), list) or not obj["turns"]:
+                raise ValueError("needs an 'id' and a non-empty list of 'turns'")
+            cid = str(obj.get("id") or f"conversation-{number}")
+            turns = [parse_question({**turn, "id": f"{cid}.t{i}"}) for i, turn in enumerate(obj["turns"], 1)]
+        except (json.JSONDecodeError, ValueError, TypeError) as exc:
+            raise UserError(f"{path}:{number}: not a valid conversation ({exc}); fix or delete the line") from None
+        out.append(Conversation(cid, turns))
+    return out
+
+
+def is_conversation_file(path: str | Path) -> bool:
+    """Whether a question file holds conversations (its first JSON line has 'turns')."""
+    with Path(path).open(encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            if line.strip():
+                try:
+                    return isinstance(json.loads(line), dict) and "turns" in json.loads(line)
+                except json.JSONDecodeError:
+                    return False
+    return False
+
+
+def load_question_files(paths) -> tuple[list, list[str]]:
+    """Questions and conversations from one or more files (a conversation file is recognised by its 'turns'),
+    plus one message per rejected line; EvalQuestion / Conversation objects in ``paths`` pass through."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    items: list = []
+    problems: list[str] = []
+    for entry in paths:
+        if not isinstance(entry, (str, Path)):
+            items.append(entry)
+        elif is_conversation_file(entry):
+            items += load_conversations(entry)
+        else:
+            loaded, bad = load_questions(entry)
+            items += loaded
+            problems += bad
+    return items, problems

@@ -61,6 +61,32 @@ def questions_table(results: list[QuestionResult]) -> Table:
     return ["id", "type", "passed", "hit@10", "keywords", "abstained", "gold titles", "retrieved top 3", "error"], rows
 
 
+def failures_section(results: list[QuestionResult]) -> tuple[str, str]:
+    """Every failed question first: why it failed, its answer, what it cited and what the gold was (markdown, HTML)."""
+    failed = sorted((r for r in results if not r.passed), key=lambda r: (r.type, r.id))
+    if not failed:
+        return "No question failed.", "<p>No question failed.</p>"
+    md, html = [], []
+    for r in failed:
+        cited_gold = {c["title"] for c in r.citations if c.get("gold")}
+        cited = [("✓ " if c.get("gold") else "✗ ") + c["title"] for c in r.citations]
+        gold = [("✓ " if t in cited_gold else "· ") + t for t in r.gold_titles] or ["(none: the collection should not answer this)"]
+        md.append(f"### {r.id} ({r.type}): {r.question}\n\n**Why:** " + "; ".join(r.failures) +
+                  f"\n\n**Answer:** {r.answer or '(none)'}\n\n**Cited:** " + ("; ".join(cited) or "(nothing)") +
+                  "\n\n**Gold:** " + "; ".join(gold) + "\n")
+        html.append(
+            f"<div class='fail'><h3>{escape(r.id)} <small>({escape(r.type)})</small>: {escape(r.question)}</h3>"
+            f"<p class='why'><b>Why:</b> {escape('; '.join(r.failures))}</p>"
+            f"<p><b>Answer:</b> {escape(r.answer or '(none)').replace(chr(10), '<br>')}</p>"
+            f"<p><b>Cited:</b> {escape('; '.join(cited) or '(nothing)')}</p><p><b>Gold:</b> {escape('; '.join(gold))}</p></div>")
+    return "\n".join(md), "".join(html)
+
+
+def risk_coverage_table(summary: EvalSummary) -> Table:
+    rows = [[fmt(p["threshold"]), fmt(p["coverage"]), fmt(p["risk"])] for p in summary.risk_coverage]
+    return ["confidence ≥", "coverage (share answered)", "risk (share of answered that fail)"], rows
+
+
 def comparison_table(comparison: Comparison) -> Table:
     rows = [[m.name, fmt(m.a), fmt(m.b), fmt(m.diff), f"[{fmt(m.low)}, {fmt(m.high)}]" if m.low is not None else "–", str(m.paired_n)]
             for m in comparison.metrics]
@@ -76,11 +102,15 @@ def _write(out_dir: Path, name: str, title: str, sections: list[tuple[str, Table
     md = [f"# {title}"]
     html = [f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title><style>"
             "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;font-size:13px}"
-            "td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top}</style></head><body>", f"<h1>{escape(title)}</h1>"]
+            "td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top}.fail{border-left:4px solid #c44e52;padding:2px 10px;margin:10px 0}"
+            ".fail h3{font-size:15px;margin:4px 0}.why{color:#c44e52}</style></head><body>", f"<h1>{escape(title)}</h1>"]
     for heading, content in sections:
         md.append(f"\n## {heading}\n")
         html.append(f"<h2>{escape(heading)}</h2>")
-        if isinstance(content, str):  # an inline SVG: HTML only
+        if isinstance(content, tuple) and len(content) == 2 and all(isinstance(c, str) for c in content):  # (markdown, HTML)
+            md.append(content[0])
+            html.append(content[1])
+        elif isinstance(content, str):  # an inline SVG: HTML only
             md.append("(chart in report.html)")
             html.append(content)
         else:
@@ -98,14 +128,17 @@ def _type_chart(summary: EvalSummary) -> str:
 def write_run_report(out_dir: Path, summary: EvalSummary, results: list[QuestionResult]) -> None:
     totals = [r.timings["total_ms"] for r in results if not r.error and r.timings.get("total_ms") is not None]
     config = ", ".join(f"{k}={v}" for k, v in summary.config.items())
+    failed = sum(1 for r in results if not r.passed)
     _write(out_dir, "report", f"rag eval: {summary.questions} questions ({config})", [
+        (f"Failed questions ({failed} of {len(results)})", failures_section(results)),
         ("Summary", metrics_table(summary)),
         ("Metrics by question type", _type_chart(summary)),
         ("By question type", by_type_table(summary)),
+        ("Risk–coverage (answerability confidence)", risk_coverage_table(summary)),
         ("Latency", latency_table(summary)),
         ("Total latency histogram", histogram("total latency per question", totals)),
         ("Rejected input lines", (["problem"], [[p] for p in summary.rejected_lines])),
-        ("Questions (failures first)", questions_table(results)),
+        ("All questions (failures first)", questions_table(results)),
     ])
 
 

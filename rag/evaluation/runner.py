@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from rag.errors import UserError
+from rag.types import Answer
 from rag.evaluation.faithfulness import LLMJudge, SupportScorer, support_metrics
-from rag.evaluation.questions import EvalQuestion
+from rag.evaluation.questions import Conversation, EvalQuestion
 from rag.evaluation.scoring import GoldResolver, QuestionResult, match_key, score_answer
 
 RESULTS = "results.jsonl"
@@ -51,7 +52,8 @@ class EvalRunner:
         self.support = SupportScorer(lambda texts: assistant.components.embedder.embed(texts), cfg.answer.support_threshold)
         self.gold = GoldResolver(assistant.components.catalog.id_for_title)
 
-    def evaluate(self, questions: list[EvalQuestion]) -> list[QuestionResult]:
+    def evaluate(self, questions: list[EvalQuestion | Conversation]) -> list[QuestionResult]:
+        """Results for every question and every conversation turn, in order; resumable per question (per conversation)."""
         from tqdm import tqdm
 
         self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -64,27 +66,35 @@ class EvalRunner:
         with path.open("w", encoding="utf-8") as handle:
             for result in kept:
                 handle.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
-        wanted = {q.id for q in questions}
+        def ids(item) -> list[str]:
+            return [t.id for t in item.turns] if isinstance(item, Conversation) else [item.id]
+
+        wanted = {i for item in questions for i in ids(item)}
         done = {r.id: r for r in kept if r.id in wanted}
-        todo = [q for q in questions if q.id not in done]
+        # A conversation is redone whole unless every turn is kept: its turns depend on each other.
+        todo = [item for item in questions if not all(i in done for i in ids(item))]
         with path.open("a", encoding="utf-8") as handle, tqdm(
-            total=len(questions), initial=len(done), desc="eval", unit="q", disable=not self.progress, file=sys.stderr
+            total=len(questions), initial=len(questions) - len(todo), desc="eval", unit="q", disable=not self.progress, file=sys.stderr
         ) as bar:
-            for question in todo:
-                result = self.one(question)
-                done[question.id] = result
-                handle.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+            for item in todo:
+                for result in self.conversation(item) if isinstance(item, Conversation) else [self.one(item)]:
+                    done[result.id] = result
+                    handle.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
                 handle.flush()
                 bar.update(1)
-        return [done[q.id] for q in questions]
+        return [done[i] for item in questions for i in ids(item)]
 
-    def one(self, question: EvalQuestion) -> QuestionResult:
+    def one(self, question: EvalQuestion, history: list[dict] | None = None, conversation: str | None = None) -> QuestionResult:
+        result, _ = self.ask(question, history, conversation)
+        return result
+
+    def ask(self, question: EvalQuestion, history: list[dict] | None = None, conversation: str | None = None) -> tuple[QuestionResult, Answer | None]:
         grades = self.gold.resolve(question)
         started = time.perf_counter()
         try:
-            answer = self.assistant.ask(question.question, backend=self.backend, top_k=self.top_k)
+            answer = self.assistant.ask(question.question, history=history or None, backend=self.backend, top_k=self.top_k)
         except UserError as exc:
-            return self._failed(question, grades, str(exc))
+            return self._failed(question, grades, str(exc)), None
         wall_ms = (time.perf_counter() - started) * 1000
         metrics = score_answer(question, answer, grades, self.ks, self.ndcg_k)
         support = self.support.score(answer)
@@ -104,15 +114,27 @@ class EvalRunner:
                         "gold": match_key(c.paper_id, c.title, grades) is not None} for c in answer.citations],
             abstained=answer.abstained, backend=answer.backend, metrics=metrics, timings=timings,
             contexts=[h.abstract for h in answer.sources[:context_n]], support=support, judge=verdict,
-            reference_answer=question.reference_answer,
-        )
+            reference_answer=question.reference_answer, confidence=answer.confidence, answer_keywords=question.answer_keywords,
+            conversation=conversation,
+        ), answer
+
+    def conversation(self, conversation: Conversation) -> list[QuestionResult]:
+        """Every turn of one conversation, each asked with the earlier turns (and their cited papers) as history."""
+        history: list[dict] = []
+        results = []
+        for turn in conversation.turns:
+            result, answer = self.ask(turn, history, conversation.id)
+            results.append(result)
+            history.append({"role": "user", "content": turn.question})
+            history.append(answer.message() if answer else {"role": "assistant", "content": ""})
+        return results
 
     def _failed(self, question: EvalQuestion, grades: dict[str, float], error: str) -> QuestionResult:
         return QuestionResult(
             id=question.id, type=question.type, question=question.question, answerable=question.answerable,
             gold=grades, gold_titles=question.gold_titles, retrieved=[], answer="", citations=[], abstained=False,
             backend=self.backend or "", metrics={}, timings={"finished_at": time.time()}, error=error,
-            reference_answer=question.reference_answer,
+            reference_answer=question.reference_answer, answer_keywords=question.answer_keywords,
         )
 
 

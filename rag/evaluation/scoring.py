@@ -78,6 +78,9 @@ class QuestionResult:
     judge: dict[str, Any] | None = None
     error: str | None = None
     reference_answer: str | None = None
+    confidence: float | None = None  # the answerability model's probability (for the risk–coverage curve)
+    answer_keywords: list[list[str]] = field(default_factory=list)
+    conversation: str | None = None  # the conversation id of a multi-turn question
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -89,13 +92,42 @@ class QuestionResult:
 
     @property
     def passed(self) -> bool:
-        """Answerable: a gold paper in the top 10, keywords (if any) present, no abstention. Unanswerable: abstained."""
+        """Passed when nothing in :attr:`failures` applies."""
+        return not self.failures
+
+    @property
+    def failures(self) -> list[str]:
+        """Why the question failed, in words a user can check at a glance ([] when it passed).
+
+        Answerable: it must not abstain, must contain every keyword group, must cite a gold paper
+        (every gold paper for compare questions, half of them for topic questions) and must cite
+        no paper outside the gold when the gold is a full list (topic, compare).
+        Unanswerable: it must abstain.
+        """
         if self.error:
-            return False
+            return [f"error: {self.error}"]
         if not self.answerable:
-            return self.abstained
-        keywords_ok = self.metrics.get("keyword_correct") in (None, 1.0)
-        return self.metrics.get("hit@10") == 1.0 and keywords_ok and not self.abstained
+            return [] if self.abstained else ["answered a question the collection does not answer"]
+        if self.abstained:
+            return ["abstained although the collection answers it"]
+        out = [f"missing keyword: {' / '.join(group)}" for group in self.answer_keywords if not _keyword_present(self.answer, group)]
+        cited = {c["paper_id"] for c in self.citations if c.get("gold")}
+        gold_titles = {c["title"] for c in self.citations if c.get("gold")}
+        missing = [t for t in self.gold_titles if t not in gold_titles] if self.gold_titles else []
+        recall = self.metrics.get("citation_recall")
+        if not cited:
+            out.append("cited no gold paper" + (f" (gold: {self.gold_titles[0]})" if self.gold_titles else ""))
+        elif self.type == "compare" and missing:
+            out += [f"missing paper: {t}" for t in missing]
+        elif self.type == "topic" and recall is not None and recall < 0.5:
+            out.append(f"cited {len(cited)} of {len(self.gold)} gold papers; missing: " + "; ".join(missing[:4]))
+        if self.type in ("topic", "compare"):
+            out += [f"cited a paper outside the gold list: {c['title']}" for c in self.citations if not c.get("gold")][:3]
+        return out
+
+
+def _keyword_present(text: str, group: list[str]) -> bool:
+    return bool(m.keyword_groups_matched(text, [group]))
 
 
 def score_answer(question: EvalQuestion, answer: Answer, grades: dict[str, float], ks=(1, 5, 10, 20), ndcg_k: int = 10) -> dict[str, float | None]:
@@ -116,6 +148,8 @@ def score_answer(question: EvalQuestion, answer: Answer, grades: dict[str, float
     valid_markers = sum(len(c) for _, c in sentences)
     scores["invalid_citation_rate"] = m.invalid_citation_rate(answer.invalid_citations_before_validation, valid_markers)
     scores["uncited_sentence_rate"] = m.uncited_sentence_rate([c for _, c in sentences])
+    if question.type == "compare" and answered and question.answerable:
+        scores["compare_all_cited"] = float(all(key in cited for key in grades))
     scores["abstention_accuracy"] = m.abstention_correct(answer.abstained, question.answerable)
     scores["false_abstention"] = m.false_abstention(answer.abstained, question.answerable)
     return scores

@@ -26,7 +26,9 @@ DEFINITIONS = {
     "support_mean": "HEURISTIC: mean over cited sentences of max cosine(sentence, any sentence of the cited abstracts), embedding model.",
     "supported_rate": "HEURISTIC: share of cited sentences whose support ≥ answer.support_threshold.",
     "judge_faithful": "LLM judge (--judge): share of answers judged faithful to their cited sources.",
-    "passed": "answerable: gold in top 10, keywords present, not abstained; unanswerable: abstained.",
+    "compare_all_cited": "compare questions: 1 if every compared (gold) paper is cited.",
+    "passed": "no failure reason applies (see the failed-questions list): keywords present, gold cited, no abstention; unanswerable: abstained.",
+    "precision_answered": "among questions the assistant answered (did not abstain): share that passed.",
 }
 
 
@@ -58,10 +60,29 @@ class EvalSummary:
     counts_by_type: dict[str, int]
     latency: dict[str, dict[str, float | None]]
     config: dict[str, Any] = field(default_factory=dict)
+    risk_coverage: list[dict[str, float]] = field(default_factory=list)
     out_dir: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def risk_coverage(results: list[QuestionResult], steps: int = 20) -> list[dict[str, float]]:
+    """For each confidence threshold: coverage (share answered) and risk (share of those answered that failed).
+
+    Counts a question as answered at threshold t when its answerability confidence is ≥ t; questions
+    without a confidence (errors) are left out. The operating point of the run is where t equals
+    answer.answerability_threshold.
+    """
+    scored = [r for r in results if r.confidence is not None and not r.error]
+    out = []
+    for i in range(steps + 1):
+        t = round(i / steps, 3)
+        answered = [r for r in scored if r.confidence >= t]
+        risk = sum(1 for r in answered if not (r.answerable and r.metrics.get("keyword_correct") in (None, 1.0) and
+                                               r.metrics.get("citation_precision") not in (None, 0.0))) / len(answered) if answered else 0.0
+        out.append({"threshold": t, "coverage": round(len(answered) / len(scored), 3) if scored else 0.0, "risk": round(risk, 3)})
+    return out
 
 
 def summarize(results: list[QuestionResult], rejected: list[str] | None = None, config: dict[str, Any] | None = None) -> EvalSummary:
@@ -72,15 +93,19 @@ def summarize(results: list[QuestionResult], rejected: list[str] | None = None, 
             "p95": percentile([r.timings.get(f) for r in results if not r.error], 95)}
         for f in LATENCY_FIELDS
     }
+    answered = [r for r in results if not r.error and not r.abstained]
+    metrics = {n: mean([value(r, n) for r in results]) for n in names}
+    metrics["precision_answered"] = mean([float(r.passed) for r in answered])
     return EvalSummary(
         questions=len(results),
         errors=sum(1 for r in results if r.error),
         rejected_lines=list(rejected or []),
-        metrics={n: mean([value(r, n) for r in results]) for n in names},
+        metrics=metrics,
         by_type={t: {n: mean([value(r, n) for r in results if r.type == t]) for n in names} for t in types},
         counts_by_type={t: sum(1 for r in results if r.type == t) for t in types},
         latency=latency,
         config=dict(config or {}),
+        risk_coverage=risk_coverage(results),
     )
 
 

@@ -68,6 +68,9 @@ class FilterResolver:
                                                 sources=sources, author=filters.author)
         if filters.paper_ids:
             matching &= set(filters.paper_ids)
+        if filters.exclude_paper_ids:
+            matching -= set(filters.exclude_paper_ids)
+            clauses.append({"paper_id": {"$nin": sorted(filters.exclude_paper_ids)}})
         if filters.author or filters.paper_ids:
             # Chroma cannot match a substring inside a list, so these two reach it as ids; $in needs a non-empty list.
             clauses.append({"paper_id": {"$in": sorted(matching) or [""]}})

@@ -63,6 +63,7 @@ class RetrievalFilters(_Section):
     category: str | None = Field(None, description="Only papers in this category, e.g. cs.LG.")
     source: str | None = Field(None, description="Only papers read from this input file (name or path).")
     paper_ids: list[str] | None = Field(None, description="Only these paper ids.")
+    exclude_paper_ids: list[str] | None = Field(None, description="Never these paper ids (e.g. to ask what else the collection holds).")
 
 
 class RetrievalSettings(_Section):
@@ -118,11 +119,7 @@ class AnswerSettings(_Section):
     backend: Literal["extractive", "local", "openai"] = Field("extractive", description="Which backend writes answers.")
     max_sentences: int = Field(4, ge=1, description="Sentences in an extractive answer.")
     context_papers: int = Field(6, ge=1, description="Papers given to a model as numbered sources.")
-    abstain_below: float = Field(0.05, ge=0, le=1, description="Abstain when the best paper's calibrated score is below this.")
     support_threshold: float = Field(0.45, ge=0, le=1, description="Similarity a cited sentence needs to its evidence to count as supported.")
-    abstain_similarity_below: float = Field(
-        0.49, ge=0, le=1, description="Also abstain when no sentence of the top papers reaches this cosine similarity to the question."
-    )
     prompts_path: str = Field(
         "config/prompts.yaml", description="YAML file of model prompts; a relative path is tried from the working directory, then the project root."
     )
@@ -143,6 +140,30 @@ class AnswerSettings(_Section):
                      "their similarity reaches this (1 turns it off: the extractive answer is shown instead)."),
     )
     closest_papers: int = Field(3, ge=1, description="Papers named when the assistant abstains.")
+    max_list_papers: int = Field(8, ge=1, description="Most papers a list answer ('which papers ...') names.")
+    list_candidates: int = Field(
+        16, ge=1, description="Papers retrieved for a list question before the list cut: relevant papers of the dev lists reach 0.95 recall at 16, 0.90 at 10.")
+    list_cut_weights: list[float] = Field(
+        [-1.611, 0.325, -0.129, -1.168, 1.654, 1.239, 0.823, -0.639, 2.515, -0.1, -0.296, -0.808, 1.81], min_length=13, max_length=13,
+        description=("Per-paper relevance model of list answers: bias, then weights of score, score/top, log rank, dense cosine, "
+                     "BM25/top, coverage, title coverage, best and second-best sentence similarity, title and contribution-sentence similarity, "
+                     "title closeness to the best three papers; "
+                     "fitted by eval/fit_answers.py."))
+    list_cut_threshold: float = Field(0.5, ge=0, le=1, description="A paper joins a list answer when the relevance model gives it at least this.")
+    answerability_weights: list[float] = Field(
+        [-5.923, 1.506, 1.511, 2.034, 1.048, 1.5, 0.197, 0.633, 0.475, -0.347, 0.947, 0.911], min_length=12, max_length=12,
+        description=("Answerability model: bias, then weights of top score, top-2 margin, best sentence similarity, title similarity, coverage, "
+                     "title coverage, one-sentence coverage, rarest-terms coverage, unseen-word share, named methods mentioned, "
+                     "subject method owned; "
+                     "fitted by eval/fit_answers.py."))
+    answerability_threshold: float = Field(0.25, ge=0, le=1, description="Abstain when the answerability model gives less than this.")
+    follow_up_min_similarity: float = Field(
+        0.25, ge=0, le=1, description="A follow-up asked within the previous answer's papers is answered when one of their sentences comes this close to it.")
+    figure_bonus: float = Field(1.0, ge=0, description="Compare and list items: bonus for a sentence that reports the asked figure (1 puts every such sentence first).")
+    contribution_bonus: float = Field(0.25, ge=0, description="List items: bonus for a 'we propose ...' sentence, which says what a paper contributes.")
+    mechanism_weight: float = Field(0.1, ge=0, description="Extractive, method questions: bonus for mechanism words (by, via, which, first...), the same penalty for result words.")
+    follow_up_margin: float = Field(
+        0.05, ge=0, le=1, description="'Which of them ...' follow-ups: papers whose best sentence is within this of the best one's similarity are chosen.")
     history_turns: int = Field(6, ge=0, description="Past messages used to rewrite a follow-up into a standalone question.")
 
 

@@ -16,11 +16,16 @@ _BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 def split_sentences(text: str) -> list[str]:
     """Split prose into sentences, keeping abbreviations such as "e.g." inside their sentence.
 
-    Whitespace runs (newlines included) become single spaces.
+    A line break ends a sentence (an answer's list items and table rows are one line each);
+    other whitespace runs become single spaces. Parsed abstracts hold no line breaks.
 
     >>> split_sentences("We propose X, e.g. for images. It is 2.5x faster [1]. Done.")
     ['We propose X, e.g. for images.', 'It is 2.5x faster [1].', 'Done.']
+    >>> split_sentences("2 papers address X:\n- A: It works [1].\n- B: So does this [2].")
+    ['2 papers address X:', '- A: It works [1].', '- B: So does this [2].']
     """
+    if text and "\n" in text:
+        return [s for line in text.splitlines() for s in split_sentences(line)]
     text = " ".join((text or "").split())
     if not text:
         return []

@@ -29,7 +29,10 @@ def test_citations_are_numbered_in_order_of_first_use(sample_assistant):
     assert first_use == list(range(1, len(answer.citations) + 1))
     retrieved = {h.paper_id for h in answer.sources}
     assert all(c.paper_id in retrieved for c in answer.citations)
-    assert len(answer.sentences) <= sample_assistant.settings.answer.max_sentences
+    # A list answer has one item per paper, at most answer.max_list_papers; prose at most answer.max_sentences.
+    assert answer.plan.kind == "list" and len(answer.citations) <= sample_assistant.settings.answer.max_list_papers
+    prose = sample_assistant.ask("What speedup does Medusa report with a frozen backbone?")
+    assert prose.plan.kind == "fact" and len(prose.sentences) <= sample_assistant.settings.answer.max_sentences
 
 
 def test_sources_keep_every_retrieved_paper_with_scores(sample_assistant):

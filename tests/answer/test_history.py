@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.history import FollowUpRewriter, check_history, is_follow_up
+from rag.answer.history import FollowUpRewriter, check_history
+from rag.question.referents import is_follow_up
 from rag.errors import UserError
 
 

@@ -158,13 +158,22 @@ def test_unanswerable_and_empty_answer():
     assert s["keyword_correct"] == 0.0 and s["citation_recall"] == 0.0 and s["uncited_sentence_rate"] is None
 
 
-def test_passed_definition():
-    base = dict(id="q", type="fact", question="q", answerable=True, gold={}, gold_titles=[], retrieved=[], answer="", citations=[],
-                backend="extractive", timings={})
-    assert QuestionResult(**base, abstained=False, metrics={"hit@10": 1.0, "keyword_correct": 1.0}).passed
-    assert not QuestionResult(**base, abstained=True, metrics={"hit@10": 1.0, "keyword_correct": 1.0}).passed
-    assert not QuestionResult(**base, abstained=False, metrics={"hit@10": 1.0, "keyword_correct": 0.0}).passed
+def test_passed_definition_and_failure_reasons():
+    gold_cite = [{"number": 1, "paper_id": "g", "title": "Gold", "gold": True}]
+    base = dict(id="q", type="fact", question="q", answerable=True, gold={"g": 1.0}, gold_titles=["Gold"], retrieved=[],
+                answer="It is 2.2x faster [1].", citations=gold_cite, backend="extractive", timings={}, answer_keywords=[["2.2"]])
+    assert QuestionResult(**base, abstained=False, metrics={}).passed
+    assert QuestionResult(**base, abstained=True, metrics={}).failures == ["abstained although the collection answers it"]
+    assert QuestionResult(**{**base, "answer": "It is fast [1]."}, abstained=False, metrics={}).failures == ["missing keyword: 2.2"]
+    uncited = QuestionResult(**{**base, "citations": []}, abstained=False, metrics={})
+    assert uncited.failures == ["cited no gold paper (gold: Gold)"]
+    other = [*gold_cite, {"number": 2, "paper_id": "x", "title": "Other", "gold": False}]
+    topic = QuestionResult(**{**base, "type": "topic", "answer_keywords": [], "citations": other}, abstained=False, metrics={"citation_recall": 1.0})
+    assert topic.failures == ["cited a paper outside the gold list: Other"]
+    compare = QuestionResult(**{**base, "type": "compare", "answer_keywords": [], "gold_titles": ["Gold", "Second"]}, abstained=False, metrics={})
+    assert compare.failures == ["missing paper: Second"]
     assert QuestionResult(**{**base, "answerable": False}, abstained=True, metrics={}).passed
+    assert not QuestionResult(**{**base, "answerable": False}, abstained=False, metrics={}).passed
 
 
 @pytest.mark.parametrize("line", [[1, 2], {"id": "a"}, {"id": "a", "question": " "}, {"question": "q"},

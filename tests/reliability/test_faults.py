@@ -27,6 +27,9 @@ from rag.errors import StoreUnavailable
 ARXIV_DUMP = Path("/work/shared/data/arxiv-cs-2025.jsonl.gz")
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False", "TOKENIZERS_PARALLELISM": "false"}
 QUESTION = "Which papers remove unwanted concepts from text-to-image diffusion models?"
+# Citation checks on a model's reply are tested on a fact question: a list answer also gets the
+# papers the model left out appended (tested on its own below), which would muddle what is checked.
+FACT = "What speedup does Medusa report with a frozen backbone?"
 
 
 def arxiv_head(path: Path, n: int, skip: int = 0) -> Path:
@@ -175,10 +178,10 @@ def test_malformed_model_output_falls_back_with_a_notice(openai_assistant):
 
 
 def test_invented_citations_are_removed_and_flagged(openai_assistant, sample_assistant):
-    top = sample_assistant.retrieve(QUESTION, top_k=6)[0]
+    top = sample_assistant.retrieve(FACT, top_k=6)[0]
     reply = f"{top.title} is about this topic [1]. Another result is well known [7]. A survey agrees [99][1]."
     with MisbehavingLLM("reply", reply=reply) as server:
-        answer = openai_assistant(server.base_url).ask(QUESTION, backend="openai")
+        answer = openai_assistant(server.base_url).ask(FACT, backend="openai")
     assert answer.backend == "openai"
     assert sorted(answer.removed_citations) == ["[7]", "[99]"]
     assert answer.invalid_citations_before_validation == 2
@@ -189,17 +192,29 @@ def test_invented_citations_are_removed_and_flagged(openai_assistant, sample_ass
 def test_an_uncited_reply_gets_attributed_citations_and_says_so(openai_assistant, sample_assistant):
     from rag.text.sentences import split_sentences
 
-    top = sample_assistant.retrieve(QUESTION, top_k=6)[0]
+    top = sample_assistant.retrieve(FACT, top_k=6)[0]
     claim = split_sentences(top.abstract)[-1]
     reply = f"{claim} The weather in Lisbon is usually mild in spring."
     with MisbehavingLLM("reply", reply=reply) as server:
-        answer = openai_assistant(server.base_url).ask(QUESTION, backend="openai")
+        answer = openai_assistant(server.base_url).ask(FACT, backend="openai")
     assert answer.backend == "openai"
     assert [c.paper_id for c in answer.citations] == [top.paper_id]
     assert any("attributed" in n for n in answer.notices), answer.notices
     # The sentence no source states gets no marker: nothing is cited that no source says.
     assert answer.sentences[0].citations == [1] and answer.sentences[0].supported
     assert answer.sentences[1].citations == [] and "Lisbon" in answer.sentences[1].text
+
+
+def test_a_list_answer_gets_the_papers_the_model_left_out(openai_assistant, sample_assistant):
+    planned = sample_assistant.ask(QUESTION)  # the extractive list: the papers the cut chose
+    first = planned.citations[0]
+    reply = f"1 paper addresses this:\n- {first.title}: it removes concepts [1]."
+    with MisbehavingLLM("reply", reply=reply) as server:
+        answer = openai_assistant(server.base_url).ask(QUESTION, backend="openai")
+    assert answer.backend == "openai" and answer.citations[0].paper_id == first.paper_id
+    assert {c.paper_id for c in answer.citations} == {c.paper_id for c in planned.citations}
+    assert any("left out" in n for n in answer.notices), answer.notices
+    assert answer.text.count("\n- ") == len(planned.citations) - 1 + 1  # the model's item, then one per added paper
 
 
 def test_an_uncited_reply_no_source_supports_falls_back_to_extractive(openai_assistant):

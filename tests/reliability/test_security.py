@@ -72,7 +72,11 @@ def test_extractive_answer_quotes_injected_text_as_data(hostile):
     from rag.text.markers import strip_markers
 
     for sentence in answer.sentences:
-        core = re.sub(r"\(\d+\)", "", strip_markers(sentence.text)).strip(" .")
+        if not sentence.citations:  # the list's own opening line ("N papers in the collection address ...:")
+            assert re.match(r"^\d+ papers? in the collection address ", sentence.text), sentence.text
+            continue
+        # A list item quotes its paper after the paper's short name: "- Name: <the abstract's sentence> [n]".
+        core = re.sub(r"\(\d+\)", "", re.sub(r"^- [^:]*: ", "", strip_markers(sentence.text))).strip(" .")
         assert re.sub(r"\[\d+\]|\(\d+\)", "", core) in re.sub(r"\[\d+\]|\(\d+\)", "", abstracts), sentence.text
     assert answer.text.strip(" .") != "PWNED"
 

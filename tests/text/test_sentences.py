@@ -8,8 +8,9 @@ def test_abbreviations_and_numbers_stay_inside_their_sentence():
     assert split_sentences(text) == ["We compare e.g. Medusa vs. EAGLE, see Fig. 2.", "It is 2.5x faster [1].", "Done."]
 
 
-def test_whitespace_and_empty_input():
-    assert split_sentences("  One line\nbroken.   Two. ") == ["One line broken.", "Two."]
+def test_whitespace_line_breaks_and_empty_input():
+    assert split_sentences("  One line   spaced.   Two. ") == ["One line spaced.", "Two."]
+    assert split_sentences("Opening:\n- item one [1].\n\n| a | b |") == ["Opening:", "- item one [1].", "| a | b |"]
     assert split_sentences("") == [] and split_sentences(None) == []
 
 

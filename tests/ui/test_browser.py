@@ -176,3 +176,51 @@ def test_upload_adds_papers_and_updates_the_count(page, served, tmp_path):
     page.wait_for_function("document.body.innerText.includes('365')", timeout=30_000)
     stored = list((Path(served[1]) / "uploads").iterdir())
     assert [p.name for p in stored] == ["new_papers.jsonl"]
+
+
+def _ask(page, question: str) -> None:
+    """Type a question and wait until its answer (a new footer) is on the page."""
+    before = page.locator("#rag-chat .answer .footer").count()
+    page.fill("#rag-input textarea", question)
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"document.querySelectorAll('#rag-chat .answer .footer').length > {before}", timeout=180_000)
+
+
+def test_list_follow_up_chip_and_compare_answers_render_as_such(page, test_output):
+    page.get_by_role("tab", name="Chat").click()
+    page.get_by_role("button", name="Clear chat").click()
+    page.wait_for_selector("#rag-chat .answer", state="detached")
+
+    _ask(page, "Which papers erase concepts from diffusion models?")
+    answer = page.locator("#rag-chat .answer").last
+    items = answer.locator("ul.items li")
+    assert items.count() >= 4, answer.inner_text()
+    cited = {a.get_attribute("href").lstrip("#") for a in answer.locator("a.cite").all()}
+    cards = {c.get_attribute("id") for c in page.locator("#rag-cards .card").all()}
+    assert cited == cards and len(cards) == items.count()  # every cited paper has its card, one per item
+    listed = set(page.locator("#rag-cards .card-title").all_inner_texts())
+    page.screenshot(path=str(test_output / "ui_list_answer.png"))
+
+    _ask(page, "Which of them needs no fine-tuning of the diffusion model?")
+    answer = page.locator("#rag-chat .answer").last
+    chip = answer.locator(".chips .chip")
+    assert chip.count() == 1 and "within the" in chip.inner_text()
+    narrowed = [t.split("]", 1)[1].strip() for t in page.locator("#rag-cards .card-title").all_inner_texts()]
+    assert narrowed and len(narrowed) < len(listed)
+    assert all(any(t in full for full in listed) for t in narrowed), "a follow-up cites only papers of the previous answer"
+
+    answers = page.locator("#rag-chat .answer .footer").count()
+    answer.locator("button.chip-x").click()  # ask again, outside the previous answer's papers
+    page.wait_for_function(
+        f"(() => {{ const all = [...document.querySelectorAll('#rag-chat .answer')]; const last = all[all.length - 1];"
+        f" return all.length === {answers} && last && last.querySelector('.footer') && !last.querySelector('.chips'); }})()",
+        timeout=180_000)
+    assert page.locator("#rag-chat .answer").last.locator(".chips").count() == 0
+
+    _ask(page, "How does Medusa compare with EAGLE in speedup?")
+    answer = page.locator("#rag-chat .answer").last
+    table = answer.locator("table.figures")
+    assert table.count() == 1 and table.locator("tbody tr").count() == 2
+    assert table.locator("a.cite").count() == 2
+    assert {c.split("]", 1)[1].strip().split(":")[0] for c in page.locator("#rag-cards .card-title").all_inner_texts()} >= {"Medusa", "EAGLE"}
+    page.screenshot(path=str(test_output / "ui_compare_answer.png"))

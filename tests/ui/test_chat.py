@@ -27,9 +27,14 @@ def test_filters_are_cleaned_and_checked():
         ChatOptions(year_from=2025, year_to=2020).filters()
 
 
-def test_history_is_openai_style_plain_text():
-    turns = [{"question": "q1", "answer": "a1 [1]"}, {"question": "q2", "answer": ""}]
-    assert history_messages(turns) == [{"role": "user", "content": "q1"}, {"role": "assistant", "content": "a1 [1]"}, {"role": "user", "content": "q2"}]
+def test_history_is_openai_style_text_with_the_cited_papers():
+    turns = [{"question": "q1", "answer": "a1 [1]", "citations": [{"paper_id": "p1"}], "scope_ids": ["p0", "p1"]}, {"question": "q2", "answer": ""}]
+    assert history_messages(turns) == [
+        {"role": "user", "content": "q1"},
+        # The ids ride along so "which of them" can search within them; clients that ignore them see plain messages.
+        {"role": "assistant", "content": "a1 [1]", "paper_ids": ["p1"], "scope_ids": ["p0", "p1"]},
+        {"role": "user", "content": "q2"},
+    ]
 
 
 def test_respond_streams_then_renders_cards_and_passes_history(sample_assistant):

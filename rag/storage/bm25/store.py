@@ -100,6 +100,27 @@ class BM25Store:
                     # until then the last complete generation answers.
         return self.index
 
+    def term_weights(self, text: str) -> dict[str, float]:
+        """The stemmed terms of ``text`` with their BM25 IDF in this collection.
+
+        A term no chunk contains gets the highest possible IDF: a question word the collection
+        has never seen is the strongest sign that it does not answer the question.
+        """
+        index = self.fresh_index()
+        n = max(index.live, 1)
+        out: dict[str, float] = {}
+        # Python's float64 log here, as in TermIndex.score, so an unseen term's weight equals unseen_weight() exactly.
+        for term in self.tokenizer.tokenize([text])[0]:
+            tid = index.vocab.get(term)
+            df = int(index.df[tid]) if tid is not None and tid < len(index.df) else 0
+            out[term] = float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
+        return out
+
+    def unseen_weight(self) -> float:
+        """The IDF :meth:`term_weights` gives a term that no chunk contains."""
+        n = max(self.fresh_index().live, 1)
+        return float(np.log(1.0 + (n + 0.5) / 0.5))
+
     def search(self, question: str, n: int, paper_ids: set[str] | None = None) -> list[ChunkMatch]:
         """The ``n`` best chunks by BM25 for ``question``, best first; ``paper_ids`` limits them to those papers."""
         index = self.fresh_index()

@@ -1,0 +1,116 @@
+"""What each retrieved paper offers a question: its sentences' similarity, and how much of the question it covers.
+
+Both the list cut and the answerability model read these numbers, so they are computed once
+per answer. Coverage weighs each question term by its IDF in the collection, so a rare word
+("SparseGPT", "Champagne") that no top paper contains counts for much more than "model".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.embedding.cache import SentenceVectors
+from rag.storage.bm25 import BM25Tokenizer
+from rag.text.sentences import split_sentences
+from rag.types import Hit
+
+
+@dataclass
+class PaperEvidence:
+    """One retrieved paper seen from the question."""
+
+    hit: Hit
+    rank: int  # 1-based
+    sentences: list[str]
+    similarity: np.ndarray  # cosine of each sentence to the question
+    coverage: float  # IDF-weighted share of the question's terms in title + abstract
+    title_coverage: float
+    terms: set[str]  # the paper's stemmed words (title + abstract)
+    title_similarity: float = 0.0  # cosine of the title to the question: what the paper is *about*
+    sentence_coverage: float = 0.0  # the most of the question's weighted terms that one sentence holds
+    neighbourhood: float = 0.0  # cosine of its title to the mean title of the question's best three papers
+
+    @property
+    def best_similarity(self) -> float:
+        return float(self.similarity.max()) if len(self.similarity) else 0.0
+
+
+class EvidenceReader:
+    """Question + its term weights + hits → one PaperEvidence per hit.
+
+    >>> reader = EvidenceReader(vectors, BM25Tokenizer())                       # doctest: +SKIP
+    >>> [round(e.coverage, 2) for e in reader.read(question, weights, hits)]     # doctest: +SKIP
+    """
+
+    def __init__(self, vectors: SentenceVectors, tokenizer: BM25Tokenizer):
+        self.vectors = vectors
+        self.tokenizer = tokenizer
+
+    @staticmethod
+    def _coverage(weights: dict[str, float], terms: set[str]) -> float:
+        total = sum(weights.values())
+        return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
+
+    def read(self, question: str, weights: dict[str, float], hits: list[Hit]) -> list[PaperEvidence]:
+        sentences = [split_sentences(h.abstract) or [h.title] for h in hits]
+        flat = [s for group in sentences for s in group]
+        vectors = self.vectors.embed([question, *[h.title for h in hits], *flat])
+        title_vectors = vectors[1 : 1 + len(hits)]
+        titles = title_vectors @ vectors[0]
+        # Papers on the asked topic resemble each other: the best three papers' titles mark where the topic is.
+        centre = title_vectors[:3].mean(axis=0) if len(hits) else np.zeros(1)
+        centre = centre / (np.linalg.norm(centre) or 1.0)
+        neighbourhood = title_vectors @ centre if len(hits) else np.zeros(0)
+        sims = vectors[1 + len(hits):] @ vectors[0]
+        texts = [f"{h.title}\n{h.abstract}" for h in hits]
+        tokens = self.tokenizer.tokenize([*texts, *[h.title for h in hits], *flat]) if hits else []
+        sentence_terms = tokens[2 * len(hits):]
+        out, start = [], 0
+        for i, hit in enumerate(hits):
+            n = len(sentences[i])
+            terms = set(tokens[i])
+            best_sentence = max((self._coverage(weights, set(t)) for t in sentence_terms[start : start + n]), default=0.0)
+            out.append(PaperEvidence(hit, i + 1, sentences[i], sims[start : start + n], self._coverage(weights, terms),
+                                     self._coverage(weights, set(tokens[len(hits) + i])), terms, float(titles[i]), best_sentence,
+                                     float(neighbourhood[i])))
+            start += n
+        return out
+
+
+PAPER_FEATURES = ("score", "score_vs_top", "log_rank", "dense_cosine", "bm25_vs_top", "coverage", "title_coverage",
+                  "best_sentence", "second_sentence", "title_similarity", "contribution_similarity", "neighbourhood")
+# "We propose X ...": the sentence that says what the paper itself does, not what the field does.
+CONTRIBUTION = re.compile(r"\b(?:we|this (?:paper|work)|our (?:method|approach|framework|model))\b[^.]{0,40}?\b(?:propose|introduce|present|develop|design)", re.I)
+
+
+def contribution_similarity(evidence: PaperEvidence) -> float:
+    """Similarity of the question to the paper's first contribution sentence (its best sentence when it has none)."""
+    for sentence, similarity in zip(evidence.sentences, evidence.similarity):
+        if CONTRIBUTION.search(sentence):
+            return float(similarity)
+    return evidence.best_similarity
+
+
+def paper_features(evidence: list[PaperEvidence]) -> np.ndarray:
+    """Per paper, the PAPER_FEATURES: retrieval scores, how much of the question it covers, and how close it comes."""
+    if not evidence:
+        return np.zeros((0, len(PAPER_FEATURES)))
+    top = max(e.hit.score for e in evidence) or 1.0
+    top_bm25 = max(e.hit.signals.get("bm25", 0.0) for e in evidence) or 1.0
+    return np.array([
+        [e.hit.score, e.hit.score / top, math.log(e.rank), e.hit.signals.get("dense_cosine", 0.0),
+         e.hit.signals.get("bm25", 0.0) / top_bm25, e.coverage, e.title_coverage, e.best_similarity,
+         float(np.sort(e.similarity)[-2]) if len(e.similarity) > 1 else e.best_similarity, e.title_similarity,
+         contribution_similarity(e), e.neighbourhood]
+        for e in evidence
+    ])
+
+
+def logistic(weights: list[float], features: np.ndarray) -> np.ndarray:
+    """sigmoid(bias + w · x) for each row; ``weights`` is [bias, w1, w2, ...]."""
+    z = weights[0] + features @ np.asarray(weights[1:], dtype=float)
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))

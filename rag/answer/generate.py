@@ -1,0 +1,72 @@
+"""A model writes the answer: a prompt per question kind, then citation checks and a coverage check.
+
+After generation every marker is validated (a marker may only name a retrieved paper). A
+reply with no marker gets post-hoc attribution. For list and compare questions, a planned
+paper the model left out gets its extractive item appended, with a notice, so a small model
+cannot silently drop half of a list.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+from rag.answer.attribution import CitationAttributor
+from rag.answer.citations import CitationValidator, Validated
+from rag.answer.compact import CompactSources
+from rag.answer.llm import ChatModel
+from rag.answer.prompts import PromptBuilder
+from rag.answer.shapes import ShapedAnswerer
+from rag.errors import BackendUnavailable
+from rag.text.markers import cite, rewrite_markers
+from rag.types import Hit, QuestionPlan, TextDelta
+
+
+class ModelWriter:
+    """Streams a model's answer, then returns the validated result (or raises BackendUnavailable)."""
+
+    def __init__(self, prompts: PromptBuilder, validator: CitationValidator, attributor: CitationAttributor,
+                 compact: CompactSources | None, shaped: ShapedAnswerer):
+        self.prompts = prompts
+        self.validator = validator
+        self.attributor = attributor
+        self.compact = compact
+        self.shaped = shaped
+
+    def stream(self, model: ChatModel, plan: QuestionPlan, sources: list[Hit], on_first: Callable[[], None]) -> Iterator[TextDelta | Validated]:
+        question = plan.search_text or plan.question
+        texts = self.compact.texts(question, sources) if self.compact else None
+        pieces: list[str] = []
+        for piece in model.stream(self.prompts.messages(question, sources, texts, kind=plan.kind)):
+            if not pieces:
+                on_first()
+            pieces.append(piece)
+            yield TextDelta(piece)
+        yield self.check("".join(pieces), sources)
+
+    def check(self, reply: str, sources: list[Hit]) -> Validated:
+        checked = self.validator.validate(reply, sources)
+        if not checked.citations and checked.text:
+            attributed = self.validator.validate(self.attributor.attribute(checked.text, sources), sources)
+            if attributed.citations:
+                attributed.removed = checked.removed
+                attributed.attributed = True
+                checked = attributed
+        if not checked.citations:
+            raise BackendUnavailable("its reply cited none of the sources" if checked.text else "its reply was empty")
+        return checked
+
+    def cover(self, checked: Validated, plan: QuestionPlan, sources: list[Hit], planned: list[int]) -> tuple[Validated, list[str]]:
+        """Append an extractive item for each planned paper the model did not cite; returns the names added."""
+        cited = {c.paper_id for c in checked.citations}
+        left_out = [i for i in planned if sources[i].paper_id not in cited]
+        if not left_out or plan.kind not in ("list", "compare"):
+            return checked, []
+        sentences = self.shaped.best_sentences(plan.search_text or plan.question, sources, left_out, plan.quantity)
+        # Markers of the checked text are already renumbered; new items cite by source index, so
+        # the whole text is validated again against the same sources with the old numbers mapped back.
+        back = {c.number: next(i for i, h in enumerate(sources) if h.paper_id == c.paper_id) + 1 for c in checked.citations}
+        text = rewrite_markers(checked.text, lambda numbers: [back[n] for n in numbers if n in back])
+        lines = [f"- {sources[i].title}: {cite(sentences[i], i + 1)}" for i in left_out if i in sentences]
+        rechecked = self.validator.validate(text + "\n" + "\n".join(lines), sources)
+        rechecked.removed, rechecked.attributed = checked.removed, checked.attributed
+        return rechecked, [sources[i].title for i in left_out if i in sentences]

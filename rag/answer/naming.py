@@ -1,0 +1,31 @@
+"""A paper's short name for list items and tables: "Medusa", "RCG", else its title.
+
+>>> paper_name("Medusa: Simple LLM Inference Acceleration Framework with Multiple Decoding Heads", "")
+'Medusa'
+>>> paper_name("Return of Unconditional Generation", "We present Representation-Conditioned Generation (RCG), a framework.")
+'RCG'
+"""
+
+from __future__ import annotations
+
+import re
+
+_PREFIX = re.compile(r"^\s*([^:]{1,60}?)\s*:\s+\S")
+_INTRODUCED = re.compile(
+    r"\b(?i:we|this paper|this work)\s+(?i:propose|introduce|present|develop|design|call|dub|name|term)s?\b[^.]{0,120}?"
+    r"(?:\(([A-Z][\w\-+]*[A-Z0-9+][\w\-+]*)\)|\b(?:called|named|dubbed|termed|coined)\s+([A-Z][\w\-+]*[A-Z0-9+][\w\-+]*))"
+)
+_NAME_LIKE = re.compile(r"[A-Z]")
+
+
+def paper_name(title: str, abstract: str, max_words: int = 8) -> str:
+    """The method's name from the title prefix ("Name: subtitle") or the abstract ("... (NAME)"), else the title."""
+    prefix = _PREFIX.match(title)
+    if prefix and len(prefix.group(1).split()) <= 4 and _NAME_LIKE.search(prefix.group(1)):
+        return prefix.group(1)
+    introduced = _INTRODUCED.search(abstract or "")
+    name = (introduced.group(1) or introduced.group(2)) if introduced else ""
+    if len(name) >= 3:  # "(VQ)" is more often a term being abbreviated than the method's name
+        return name
+    words = title.split(":")[0].split()  # a long "Topic: subtitle" title keeps its topic part, so no name holds ": "
+    return " ".join(words[:max_words]) + (" …" if len(words) > max_words else "")

@@ -1,0 +1,63 @@
+"""Which papers an answer is about: the list cut for "which papers" questions, and each compared side's paper.
+
+The list cut is a per-paper relevance decision (a logistic model over the paper's retrieval
+and sentence evidence, fitted by ``eval/fit_answers.py`` on labelled lists), not a fixed k:
+a question with seven matching papers lists seven, one with three lists three.
+"""
+
+from __future__ import annotations
+
+from rag.answer.evidence import PAPER_FEATURES, PaperEvidence, logistic, paper_features
+from rag.errors import UserError
+from rag.retrieval.planned import PlannedHits, mentions
+from rag.types import QuestionPlan
+
+N_FEATURES = len(PAPER_FEATURES)
+
+
+class PaperSelector:
+    """Chooses the source indexes (0-based) an answer's items are written about."""
+
+    def __init__(self, weights: list[float], threshold: float, max_papers: int):
+        if len(weights) != N_FEATURES + 1:
+            raise UserError(f"answer.list_cut_weights needs {N_FEATURES + 1} numbers (a bias and one weight per paper feature); see config/default.yaml")
+        self.weights = weights
+        self.threshold = threshold
+        self.max_papers = max_papers
+
+    def probabilities(self, evidence: list[PaperEvidence]) -> list[float]:
+        return [float(p) for p in logistic(self.weights, paper_features(evidence))] if evidence else []
+
+    def list_papers(self, evidence: list[PaperEvidence]) -> list[int]:
+        """Every paper above the cut, best first, at most ``max_papers``; the best paper always."""
+        probabilities = self.probabilities(evidence)
+        chosen = [i for i, p in enumerate(probabilities) if p >= self.threshold][: self.max_papers]
+        return chosen or ([0] if evidence else [])
+
+    def closest_papers(self, evidence: list[PaperEvidence], margin: float) -> list[int]:
+        """"Which of them ...?" asked of papers already shown: those whose best sentence comes closest to it.
+
+        They are all on the topic (the list cut would keep every one), so what decides is which
+        of them says something close to the new question.
+        """
+        if not evidence:
+            return []
+        best = max(e.best_similarity for e in evidence)
+        ranked = sorted(range(len(evidence)), key=lambda i: -evidence[i].best_similarity)
+        return [i for i in ranked if evidence[i].best_similarity >= best - margin][: self.max_papers]
+
+    def compared_papers(self, plan: QuestionPlan, planned: PlannedHits, evidence: list[PaperEvidence]) -> list[int]:
+        """One paper per named side (its own best match, preferring one that names it); a topic compare is a list."""
+        if len(planned.sides) < 2:
+            return self.list_papers(evidence)
+        index = {e.hit.paper_id: i for i, e in enumerate(evidence)}
+        chosen: list[int] = []
+        for side, ranked in zip(plan.entities, planned.sides):
+            if side in planned.missing:
+                continue
+            named = [h for h in ranked[:3] if mentions(h, side)] or ranked[:1]
+            for hit in named:
+                if hit.paper_id in index and index[hit.paper_id] not in chosen:
+                    chosen.append(index[hit.paper_id])
+                    break
+        return chosen or self.list_papers(evidence)

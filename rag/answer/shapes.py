@@ -1,0 +1,104 @@
+"""Answers shaped by the question: a list for "which papers", figures side by side for a compare.
+
+Markers ``[n]`` index the sources the answer is validated against, as everywhere else; the
+validator then renumbers them. The compare table is added after validation (see
+:func:`figure_table`), because its rows name papers by their final numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rag.answer.evidence import CONTRIBUTION
+from rag.answer.extractive import ExtractiveAnswerer
+from rag.answer.naming import paper_name
+from rag.question.planner import topic_phrase
+from rag.question.quantities import figures, quantity_cue, reports_quantity
+from rag.text.markers import cite, strip_markers
+from rag.types import Citation, Hit, QuestionPlan
+
+@dataclass
+class Shaped:
+    """A composed answer: its text (markers index the sources) and, for a compare, each paper's figure."""
+
+    text: str
+    figures: dict[str, str]
+    names: dict[str, str]
+
+
+def figure_in(sentence: str, quantity: str | None) -> str | None:
+    """The reported figure of a sentence ("2.2x", "3.31", "40%"), nearest to the words naming the quantity."""
+    if not reports_quantity(sentence, quantity):
+        return None
+    numbers = figures(sentence)
+    if not numbers:
+        return None
+    cue = quantity_cue(sentence, quantity)
+    if cue:
+        numbers.sort(key=lambda m: min(abs(m.start() - cue.start()), abs(m.end() - cue.end())))
+    return numbers[0].group(1).strip()
+
+
+class ShapedAnswerer:
+    """Writes list and compare answers from the abstracts' own sentences, one cited item per paper."""
+
+    def __init__(self, extractive: ExtractiveAnswerer, quantity_bonus: float = 0.3, contribution_bonus: float = 0.1):
+        self.extractive = extractive
+        self.quantity_bonus = quantity_bonus
+        self.contribution_bonus = contribution_bonus
+
+    def best_sentences(self, question: str, sources: list[Hit], chosen: list[int], quantity: str | None = None) -> dict[int, str]:
+        """For each chosen source index, the sentence its item quotes.
+
+        Asked for a figure: the best sentence that reports it (any best sentence when none does).
+        Otherwise the sentence that says what the paper contributes ("we propose ...") and
+        answers the question, never the abstract's opening background when anything else fits.
+        """
+        best: dict[int, tuple[float, str]] = {}
+        wanted = set(chosen)
+        for cand in self.extractive.rank(question, sources):
+            if cand.hit_index not in wanted:
+                continue
+            score = cand.score + (self.contribution_bonus if CONTRIBUTION.search(cand.text) else 0.0)
+            if quantity and figure_in(cand.text, quantity):
+                score += self.quantity_bonus
+            if cand.hit_index not in best or score > best[cand.hit_index][0]:
+                best[cand.hit_index] = (score, strip_markers(cand.text))
+        return {i: text for i, (_, text) in best.items()}
+
+    def _items(self, question: str, sources: list[Hit], chosen: list[int], quantity: str | None) -> tuple[list[str], dict[str, str], dict[str, str]]:
+        sentences = self.best_sentences(question, sources, chosen, quantity)
+        lines, figures, names = [], {}, {}
+        for i in chosen:
+            if i not in sentences:
+                continue
+            hit = sources[i]
+            names[hit.paper_id] = paper_name(hit.title, hit.abstract)
+            lines.append(f"- {names[hit.paper_id]}: {cite(sentences[i], i + 1)}")
+            figure = figure_in(sentences[i], quantity) if quantity else None
+            if figure:
+                figures[hit.paper_id] = figure
+        return lines, figures, names
+
+    def list_answer(self, plan: QuestionPlan, sources: list[Hit], chosen: list[int]) -> Shaped:
+        lines, _, names = self._items(plan.search_text or plan.question, sources, chosen, plan.quantity)
+        count = len(lines)
+        topic = topic_phrase(plan.search_text or plan.question)
+        opening = f"{count} paper{'s' if count != 1 else ''} in the collection address {topic}:" if count else ""
+        return Shaped("\n".join([opening, *lines]) if lines else "", {}, names)
+
+    def compare_answer(self, plan: QuestionPlan, sources: list[Hit], chosen: list[int]) -> Shaped:
+        lines, figures, names = self._items(plan.search_text or plan.question, sources, chosen, plan.quantity or "amount")
+        what = plan.quantity if plan.quantity not in (None, "count", "amount") else "what they report"
+        opening = f"Comparing {len(lines)} papers on {what}:" if len(lines) > 1 else ""
+        return Shaped("\n".join([opening, *lines]).strip(), figures, names)
+
+
+def figure_table(shaped: Shaped, citations: list[Citation], quantity: str | None) -> str:
+    """A plain-text table (paper | method | reported figure) once two or more papers report the asked figure."""
+    rows = [(c.number, shaped.names.get(c.paper_id) or paper_name(c.title, ""), shaped.figures[c.paper_id])
+            for c in sorted(citations, key=lambda c: c.number) if c.paper_id in shaped.figures]
+    if len(rows) < 2:
+        return ""
+    header = f"| paper | method | reported {quantity if quantity not in (None, 'amount', 'count') else 'figure'} |\n|---|---|---|"
+    return header + "".join(f"\n| {number} | {name} | {figure} |" for number, name, figure in rows)

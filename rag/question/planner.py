@@ -1,0 +1,202 @@
+"""Question analysis: a typed plan made before retrieval, by rules (a few ms, no model).
+
+>>> plan = QuestionPlanner().plan("How does Medusa compare with EAGLE in speedup?")
+>>> plan.kind, plan.entities, plan.quantity
+('compare', ['Medusa', 'EAGLE'], 'speedup')
+>>> QuestionPlanner().plan("Which papers quantize LLM weights since 2024?").filters
+{'year_from': 2024}
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.question.constraints import read_constraints
+from rag.question.quantities import asked_quantity
+from rag.question.referents import Referents
+from rag.text.words import content_words
+from rag.types import QuestionPlan
+
+_COMPARE = re.compile(
+    r"\b(compar(?:e|es|ed|ing|ison)|versus|vs\.?|differ(?:s|ence|ences|ent)?|contrast(?:s|ed)?|trade-?offs?\s+between|improves?\s+(?:up)?on)\b", re.I)
+# "Compare the two codecs", "how does the follow-up differ from the original": sides described, not named.
+_TWO_SIDES = re.compile(
+    r"\b(?:two|both|each|their|them|these|those|the\s+other|the\s+original|the\s+(?:first|second|newer|older|later|earlier)|"
+    r"its\s+(?:follow-up|extension|successor)|versions?)\b", re.I)
+# "How much do the data pruning papers save?": a figure asked of every paper on a topic.
+_TOPIC_FIGURES = re.compile(r"\bthe\s+(?:\S+\s+){0,4}?(?:papers|methods|approaches|works|techniques)\b", re.I)
+# A question that asks for a number, not for a mechanism.
+_NUMERIC_ASK = re.compile(
+    r"\bhow\s+(?:much|many|fast|long|large|big|small|well|accurate|effective|compact)\b|\bby\s+how\b|"
+    r"\bwhat\s+(?:\S+\s+){0,2}?(?:speed-?up|accuracy|fid|score|rate|ratio|throughput|size|number|percentage|bitrate|perplexity)\b", re.I)
+_LIST = re.compile(
+    r"^\s*(?:(?:and|so|also|then|now)\s+)?(?:(?:which|what)\s+(?:\S+\s+){0,4}?(?:papers?|works|studies|articles|methods|approaches|techniques|"
+    r"models|systems|frameworks|ways|ones)\b|which\s+of\s+(?:them|these|those|the\s+\w+)|(?:list|name|enumerate|survey|find|show)\b|"
+    r"(?:are|is)\s+there\s+(?:any\s+)?(?:papers?|works?|studies|methods))",
+    re.I,
+)
+_FRESH_LABEL = re.compile(r"^\s*(?:unrelated|new|different|another|other|separate)(?:\s+(?:question|topic|subject))?\s*[:,\-–—]\s*", re.I)
+_YESNO = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:does|do|did|is|are|was|were|can|could|has|have|had|will|would|should)\b", re.I)
+_METHOD = re.compile(r"\bhow\s+(?:does|do|did|is|are|was|were|can|could)\b|\b(?:what|which)\s+(?:mechanism|technique|trick|idea|strategy)\b", re.I)
+# The span naming the compared things: "how do SPAN compare", "compare SPAN in ...", "difference between SPAN".
+_COMPARE_SPAN = [
+    re.compile(r"\bhow\s+(?:do|does|did)\s+(?P<span>.+?)\s+(?:compare|differ|contrast|stack\s+up)\b"
+               r"(?:\s+(?:with|to|from|against)\s+(?P<other>.+?)(?=\s+(?:in|on|for|regarding|when|at|by)\s+|\s*[?.,;:]|$))?", re.I),
+    re.compile(r"\b(?:compare|contrast)\s+(?P<span>.+?)(?:\s*[:?;]|\s+(?:in|on|regarding|with\s+respect\s+to|for|when|by|at)\s+(?!its\b)|$)", re.I),
+    re.compile(r"\bdifferences?\s+between\s+(?P<span>.+?)(?:\s*[:?;]|$)", re.I),
+    re.compile(r"(?P<span>[\w\-+.]+(?:\s+[\w\-+]+){0,3}\s+(?:vs\.?|versus)\s+[\w\-+]+(?:\s+[\w\-+]+){0,3}?)(?=\s*[:?;,]|\s+(?:in|on|for)\s+|$)", re.I),
+]
+# Tried in order; the first that cuts the span in two or more parts wins. A determiner after the
+# cut ("... and the one that ...", "... with the newer ...") marks a real boundary inside long descriptions.
+_SEPARATORS = [
+    r"\s+(?:vs\.?|versus)\s+",
+    r",?\s+(?:and|with|to|from)\s+(?=(?:the|its|their|a|an)\s)",
+    r",\s*(?:and\s+)?|\s+and\s+",
+    r"\s+with\s+",
+    r"\s+to\s+",
+]
+_PLURAL_HEAD = re.compile(r"^(?:methods|models|approaches|papers|techniques|networks|codecs|systems|frameworks)$", re.I)
+# "Which is better, Medusa or EAGLE?": two names and a comparative.
+_COMPARATIVE = re.compile(r"\b(?:better|worse|faster|slower|cheaper|stronger|weaker|higher|lower|best|fastest|more|less)\b", re.I)
+# Words that describe no particular paper: a side made only of these cannot be searched for.
+_GENERIC = frozenset(
+    """later earlier extended extension version original first second newer older new old one ones follow-up followup
+    previous same line work works method methods paper papers approach approaches model models technique techniques
+    their its goal goals mechanism mechanisms idea ideas speeds difference differences result results""".split()
+)
+_NAMED = re.compile(r"(?<![\w-])(?:[A-Za-z]*[A-Z][a-z]*[A-Z0-9][\w\-+]*|[A-Z]-[A-Za-z0-9][\w\-+]*|[A-Z]{2,}[\w\-+]*|[A-Z][a-z]+-[A-Za-z0-9][\w\-]*|[A-Z][\w]*\+\+|[A-Z][a-z]{2,})(?![\w-])")
+# Capitalised words that name no method: question words, generic acronyms, units.
+_NOT_NAMES = frozenset(
+    """what which how who when where why whose does do did is are was were can could has have had will would should
+    the a an and or but also so then now compare list name find show give are there these those them it its unrelated
+    paper papers method methods approach approaches model models llm llms ai ml nlp cv gpu gpus cpu cnn cnns rnn gan gans vae
+    rl kv api sota fid psnr ssim bleu f1 flops tflops bpp kbps mb gb tb i ok yes no""".split()
+)
+
+
+def _split_span(span: str) -> list[str]:
+    span = re.sub(r"^(?:the|both)\s+", "", span.strip(" ,.?"), flags=re.I)
+    for index, separator in enumerate(_SEPARATORS):
+        # A determiner boundary cuts once: the description after it may hold "with a ..." of its own.
+        parts = [p.strip(" ,.") for p in re.split(separator, span, maxsplit=1 if index == 1 else 0, flags=re.I)]
+        parts = [re.sub(r"^(?:the|its|their)\s+", "", p, flags=re.I) for p in parts if p]
+        if len(parts) >= 2 and all(parts):
+            # "the VQGAN-based and GAN-based compression methods": the plural head noun belongs to every side.
+            tail = parts[-1].split()[1:]
+            if tail and _PLURAL_HEAD.search(tail[-1]):
+                return [f"{p} {' '.join(tail)}" if len(p.split()) == 1 else p for p in parts]
+            return parts
+    return [span] if span else []
+
+
+def _searchable(side: str) -> bool:
+    return bool(named_entities(side)) or any(w not in _GENERIC for w in content_words(side))
+
+
+def compared_entities(question: str) -> list[str]:
+    """The compared sides of a compare question ("Medusa", "EAGLE"); [] when it compares a whole topic.
+
+    >>> compared_entities("How do LD-Pruner and A-SDM compare in speedup?")
+    ['LD-Pruner', 'A-SDM']
+    >>> compared_entities("How do the speculative decoding papers compare in speedup?")
+    []
+    """
+    for pattern in _COMPARE_SPAN:
+        match = pattern.search(question)
+        if match:
+            other = match.groupdict().get("other")
+            sides = _split_span(match.group("span")) + (_split_span(other) if other else [])
+            parts = [p for p in sides if _searchable(p)]
+            return parts if len(parts) >= 2 else []
+    return []
+
+
+def named_entities(text: str) -> list[str]:
+    """Names of methods or datasets (Medusa, EAGLE, SpQR, MoE++, LD-Pruner, Segment Anything), in order.
+
+    >>> named_entities("How compact is a Robust Weight Signature compared with LoRA?")
+    ['Robust Weight Signature', 'LoRA']
+    """
+    found: list[str] = []
+    last_end = -2
+    for match in _NAMED.finditer(text):
+        token = match.group(0).strip("-")
+        opening = not text[: match.start()].strip() and re.fullmatch(r"[A-Z][a-z]+", token)
+        if token.lower() in _NOT_NAMES or opening:  # "Two papers ...", "Without ...": a capital that opens the question
+            last_end = -2
+            continue
+        if found and match.start() == last_end + 1 and text[last_end] == " ":
+            found[-1] = f"{found[-1]} {token}"  # adjacent capitalised words are one name
+        elif token not in found:
+            found.append(token)
+        last_end = match.end()
+    return found
+
+
+class QuestionPlanner:
+    """Question (+ history) → QuestionPlan: kind, named entities, asked quantity, filters, follow-up scope."""
+
+    def __init__(self, referents: Referents | None = None):
+        self.referents = referents or Referents()
+
+    def kind(self, question: str) -> str:
+        if _COMPARE.search(question) and (len(compared_entities(question)) >= 2 or _TOPIC_FIGURES.search(question) or _TWO_SIDES.search(question)):
+            return "compare"
+        if asked_quantity(question) and _NUMERIC_ASK.search(question) and _TOPIC_FIGURES.search(question):
+            return "compare"
+        if _COMPARATIVE.search(question) and len(named_entities(question)) >= 2 and re.search(r"\b(?:or|and|vs\.?|than)\b", question):
+            return "compare"
+        if _LIST.search(question):
+            return "list"
+        if _METHOD.search(question) and not _NUMERIC_ASK.search(question):
+            return "method"
+        if _YESNO.search(question):
+            return "yesno"
+        return "fact"
+
+    @staticmethod
+    def _named_sides(question: str) -> list[str]:
+        names = named_entities(question)
+        return names if _COMPARATIVE.search(question) and len(names) >= 2 else []
+
+    @staticmethod
+    def _names_something_new(question: str, history: list[dict]) -> bool:
+        """A question naming a method the last turn never mentioned ("Does RECE need fine-tuning?") is not about its papers."""
+        names = named_entities(question)
+        last = " ".join(str(m.get("content", "")) for m in history[-2:]).lower()
+        return bool(names) and bool(last) and not any(n.lower() in last for n in names)
+
+    def plan(self, question: str, history: list[dict] | None = None) -> QuestionPlan:
+        constraints = read_constraints(question)
+        # "Unrelated question: which papers ...": the label says a fresh topic starts; what follows is the question.
+        text = _FRESH_LABEL.sub("", constraints.text).strip() or constraints.text
+        fresh = text != constraints.text
+        kind = self.kind(text)
+        # A compare names its sides, or none ("how do the speculative decoding papers compare": a whole topic).
+        entities = (compared_entities(text) or self._named_sides(text)) if kind == "compare" else named_entities(text)
+        fresh = fresh or self._names_something_new(text, history or [])
+        within, follow_up = self.referents.scope(text, [] if fresh else history or [])
+        return QuestionPlan(question=question, kind=kind, follow_up=follow_up, entities=entities,
+                            quantity=asked_quantity(text), filters=constraints.filters, search_text=text, within=within)
+
+
+_TOPIC_COMPARE = re.compile(
+    r"^\s*(?:how|what)\b.*?\bthe\s+(.+?)\s+(?:papers|methods|approaches|works|techniques)\s+(?:compare\s+(?:in|on|regarding)\s+|report\s+(?:for\s+)?)?(.*)$", re.I)
+_LEAD = re.compile(
+    r"^\s*(?:(?:and|so|also|then|now)\s+)?(?:(?:which|what)\s+(?:\S+\s+){0,4}?(?:papers?|works|studies|articles|methods|approaches|techniques|models|"
+    r"systems|frameworks|ways|ones)|list\s+(?:the\s+)?(?:\S+\s+){0,4}?(?:papers|methods|approaches|works)?|(?:are|is)\s+there\s+(?:any\s+)?"
+    r"(?:papers?|works?|studies|methods)|which\s+of\s+(?:them|these|those))\s*",
+    re.I,
+)
+
+
+def topic_phrase(question: str) -> str:
+    """What a list question is about: "Which papers erase concepts from X?" → "erase concepts from X"."""
+    figures = _TOPIC_COMPARE.match(question.strip())
+    if figures:  # "How do the speculative decoding papers compare in speedup?" → "speculative decoding speedup"
+        return f"{figures.group(1)} {figures.group(2)}".strip(" ?.")
+    rest = _LEAD.sub("", question.strip(), count=1).strip(" ?.")
+    rest = re.sub(r"^(?:that|which|who)\s+", "", rest, flags=re.I)
+    rest = re.sub(r"^(?:exist\s+|are\s+there\s+)?(?:for|on|about|regarding|addressing)\s+", "", rest, flags=re.I)
+    rest = re.sub(r"^(?:are|is)\s+(?:mainly\s+)?(?:about|on)\s+", "", rest, flags=re.I)
+    return rest or question.strip(" ?")

@@ -1,0 +1,61 @@
+"""The quantity a question asks about, and how a sentence that reports it looks.
+
+>>> asked_quantity("How do LD-Pruner and A-SDM compare in speedup?"), asked_quantity("What FID does RCG get?")
+('speedup', 'FID')
+>>> reports_quantity("Medusa-1 achieves over 2.2x speedup.", "speedup"), reports_quantity("We propose Medusa.", "speedup")
+(True, False)
+"""
+
+from __future__ import annotations
+
+import re
+
+# (name, words in a question that ask for it, what a sentence reporting it contains besides a number)
+_QUANTITIES: list[tuple[str, str, str]] = [
+    ("speedup", r"speed[- ]?ups?|faster|how fast|acceleration|accelerate", r"\d\s*(?:x|×)(?!\w)|speed[- ]?up|faster|acceleration|accelerat"),
+    ("throughput", r"throughput|tokens?\s+per\s+second|tokens?/s|fps|frames per second", r"per second|/s\b|fps|throughput"),
+    ("time", r"how long|how much time|latency|run-?time|wall-?clock|seconds|minutes|hours", r"seconds?|minutes?|hours?|\bms\b|\bs\b|latency|time"),
+    ("accuracy", r"accuracy|top-1|top-5", r"accuracy|top-1|top-5|%"),
+    ("F1", r"\bf1\b|f-score|f-measure", r"\bf1\b|f-score|f-measure"),
+    ("FID", r"\bfid\b", r"\bfid\b"),
+    ("BLEU", r"\bbleu\b", r"\bbleu\b"),
+    ("PSNR", r"\bpsnr\b|\bssim\b|\blpips\b", r"psnr|ssim|lpips|\bdb\b"),
+    ("perplexity", r"perplexity", r"perplexity"),
+    ("error rate", r"error rate|\bwer\b|\bcer\b", r"error|\bwer\b|\bcer\b"),
+    ("parameters", r"parameters?|params|parameter savings|parameter-efficien|trainable", r"parameters?|params|times fewer|x fewer|fewer"),
+    ("memory", r"memory|vram|\bgb\b|footprint", r"memory|\bgb\b|\bmb\b|footprint"),
+    ("FLOPs", r"flops|macs|compute|computation|computational cost", r"flops|macs|comput"),
+    ("bitrate", r"bitrate|bit-rate|\bbpp\b|kbps|bits per pixel|compression ratio|compression rate", r"bpp|kbps|bit|compression|ratio"),
+    ("data", r"how much data|training data|data savings|save data", r"data|samples|examples|%"),
+    ("count", r"how many|number of", r""),
+    ("amount", r"how much|how large|how big|how small|by how", r""),
+]
+_ASKED = [(name, re.compile(rf"(?:{words})", re.I)) for name, words, _ in _QUANTITIES]
+_REPORTED = {name: re.compile(cue, re.I) for name, _, cue in _QUANTITIES if cue}
+# A reported figure: a number that is not part of a name ("Medusa-2", "GPT-4", "ViT-H/14") or a year.
+FIGURE = re.compile(r"(?<![\w.\-/])(\d+(?:[.,]\d+)?(?:\s?-\s?\d+(?:\.\d+)?)?\s?(?:x|×|%|times|fps|bpp|kbps|dB|ms|seconds?|minutes?|hours?|GB|MB|[KMB]\b)?)(?![\w.])")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def figures(sentence: str) -> list[re.Match[str]]:
+    """The reported figures of a sentence, left to right (names with digits and years left out)."""
+    return [m for m in FIGURE.finditer(sentence) if not _YEAR.fullmatch(m.group(1).strip())]
+
+
+def asked_quantity(question: str) -> str | None:
+    """The first quantity the question asks about, or None."""
+    return next((name for name, pattern in _ASKED if pattern.search(question)), None)
+
+
+def quantity_cue(sentence: str, quantity: str | None) -> re.Match[str] | None:
+    """Where in the sentence the words reporting ``quantity`` stand (None if absent or the quantity has no words)."""
+    cue = _REPORTED.get(quantity or "")
+    return cue.search(sentence) if cue else None
+
+
+def reports_quantity(sentence: str, quantity: str | None) -> bool:
+    """A number in the sentence, next to the words that report ``quantity`` (any number when none is named)."""
+    if not figures(sentence):
+        return False
+    cue = _REPORTED.get(quantity or "")
+    return cue is None or bool(cue.search(sentence))

@@ -1,0 +1,19 @@
+"""Shaped answers: figures read from sentences, the compare table, and list items."""
+
+from rag.answer.shapes import Shaped, figure_in, figure_table
+from rag.types import Citation
+
+
+def test_figure_in_reads_the_asked_figure_not_a_name_or_a_year():
+    assert figure_in("Medusa-1 can achieve over 2.2x speedup without compromising quality.", "speedup") == "2.2x"
+    assert figure_in("Medusa-2: Medusa is fine-tuned together, with higher speedup.", "speedup") is None
+    assert figure_in("In 2023, AT-EDM saved 38.8% FLOPs with up to 1.53x speed-up.", "speedup") == "1.53x"
+    assert figure_in("It reaches 3.31 FID on ImageNet 256x256.", "FID") == "3.31"
+
+
+def test_figure_table_needs_two_figures_and_uses_final_numbers():
+    shaped = Shaped("", {"a": "2.2x", "b": "3x"}, {"a": "Medusa", "b": "EAGLE"})
+    citations = [Citation(2, "b", "EAGLE: ...", None), Citation(1, "a", "Medusa: ...", None)]
+    assert figure_table(shaped, citations, "speedup").splitlines() == [
+        "| paper | method | reported speedup |", "|---|---|---|", "| 1 | Medusa | 2.2x |", "| 2 | EAGLE | 3x |"]
+    assert figure_table(Shaped("", {"a": "2.2x"}, {}), citations, "speedup") == ""

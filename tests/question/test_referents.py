@@ -1,0 +1,36 @@
+"""Follow-ups: what "them", "the second one" and "which ones" point to."""
+
+from rag.question.referents import Referents, is_follow_up, papers_of
+
+
+def history(ids, scope=()):
+    return [{"role": "user", "content": "Which papers do X?"},
+            {"role": "assistant", "content": "2 papers ...", "paper_ids": list(ids), "scope_ids": list(scope)}]
+
+
+def test_cues():
+    assert is_follow_up("and which of those is fastest?") and is_follow_up("Does it keep the output distribution?")
+    assert is_follow_up("Tell me more about the second one.")
+    assert not is_follow_up("Which papers erase concepts from text-to-image diffusion models?")
+
+
+def test_scope_is_the_previous_answers_papers_or_one_of_them():
+    referents = Referents()
+    assert referents.scope("Which of them needs no tuning?", history(["a", "b", "c"])) == (["a", "b", "c"], True)
+    assert referents.scope("How fast is the second one?", history(["a", "b", "c"])) == (["b"], True)
+    assert referents.scope("And the last one?", history(["a", "b", "c"])) == (["c"], True)
+    assert referents.scope("What does [3] report?", history(["a", "b", "c"]))[0] == ["c"]
+    assert referents.scope("Which papers do Y?", history(["a"])) == ([], False)
+    assert referents.scope("Which of them?", []) == ([], False)
+
+
+def test_a_second_selection_chooses_among_the_same_papers_again():
+    narrowed = history(["b"], scope=["a", "b", "c"])
+    assert Referents().scope("And which ones propose a metric?", narrowed)[0] == ["a", "b", "c"]
+    assert Referents().scope("Does it need training?", narrowed)[0] == ["b"]
+
+
+def test_papers_are_read_back_from_a_references_block_without_ids():
+    message = {"role": "assistant", "content": "Medusa [1] and EAGLE [2].\n\nReferences:\n[1] Medusa: Simple LLM Inference (T. Cai, 2024) https://x\n[2] EAGLE: Speculative Sampling"}
+    titles = {"medusa simple llm inference": "p-medusa", "eagle speculative sampling": "p-eagle"}
+    assert papers_of(message, titles.get) == ["p-medusa", "p-eagle"]
