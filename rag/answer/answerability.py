@@ -42,6 +42,7 @@ def owns(hit: Hit, name: str) -> bool:
     return paper_name(hit.title, hit.abstract).lower() == name.lower()
 
 
+_BASELINE_LIST = re.compile(r"\b(?:such\s+as|like|including|e\.g\.|compared\s+(?:with|to)|than|baselines?|state-of-the-art)\b", re.I)
 _SPECIFIC_NAME = re.compile(r"^(?=\S*(?:[A-Z]\S*[A-Z]|\d|\+))[A-Za-z][\w\-+]*$")
 
 
@@ -51,14 +52,17 @@ def missing_subject(plan: QuestionPlan, evidence: list[PaperEvidence]) -> str | 
     Only a one-word name with inner capitals, digits or '+' counts: descriptive subjects
     ("Segment Anything", "Gaussian-splatting") are written many ways ("SAM", "3DGS"), and
     missing them would refuse answerable questions. The name is missing when no top paper
-    owns it and it is mentioned at most once in all of them, as a baseline is.
+    owns it and it is not mentioned in them at all, or only once, in a list of baselines.
     """
     asked = subject(plan) if plan.kind in ("fact", "method", "yesno") and not plan.within else None
     if not asked or not _SPECIFIC_NAME.match(asked) or any(owns(e.hit, asked) for e in evidence[:5]):
         return None
     pattern = re.compile(r"(?<![\w-])" + re.escape(asked) + r"(?![\w-])")
-    mentions_total = sum(len(pattern.findall(f"{e.hit.title} {e.hit.abstract}")) for e in evidence[:5])
-    return asked if mentions_total <= 1 else None
+    sentences = [s for e in evidence[:5] for s in [e.hit.title, *e.sentences] if pattern.search(s)]
+    if not sentences:
+        return asked
+    # Named once, in a list of baselines ("approaches such as Wanda and SparseGPT"): cited, not studied.
+    return asked if len(sentences) == 1 and _BASELINE_LIST.search(sentences[0]) else None
 
 
 def subject(plan: QuestionPlan) -> str | None:

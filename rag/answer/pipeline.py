@@ -188,10 +188,17 @@ class AnswerPipeline:
         answer.standalone_question = plan.search_text
         retrieve_start = time.perf_counter()
         planned = self.search.search(plan, top_k, filters)
+        judged = self.judge(plan, planned.hits)
+        if plan.within and not judged.answerable:
+            # None of the earlier papers says anything close: the question may not be about them after
+            # all, so it is asked of the whole collection (which may still find that nothing answers it).
+            answer.notices.append(f"none of the previous answer's {len(plan.within)} papers answers this; searched the whole collection")
+            plan.within, plan.follow_up = [], False
+            planned = self.search.search(plan, top_k, filters)
+            judged = self.judge(plan, planned.hits)
         answer.sources = planned.hits
         answer.timings["retrieve_ms"] = _ms(retrieve_start)
         generate_start = time.perf_counter()
-        judged = self.judge(plan, planned.hits)
         answer.confidence = round(judged.confidence, 4)
         if planned.missing:
             answer.notices.append(self.abstention.missing_notice(planned.missing))
