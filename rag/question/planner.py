@@ -48,6 +48,7 @@ _COMPARE_SPAN = [
 ]
 # Tried in order; the first that cuts the span in two or more parts wins. A determiner after the
 # cut ("... and the one that ...", "... with the newer ...") marks a real boundary inside long descriptions.
+_ONE_AND_OTHER = re.compile(r"(?P<head>[^.?:]*?)\s*[:;,]\s*one\s+(?P<a>.+?)[,;]\s*(?:and\s+|while\s+)?the\s+other\s+(?P<b>.+?)(?:[.?]|$)", re.I)
 _SEPARATORS = [
     r"\s+(?:vs\.?|versus)\s+",
     r",?\s+(?:and|with|to|from)\s+(?=(?:the|its|their|a|an)\s)",
@@ -101,14 +102,27 @@ def compared_entities(question: str) -> list[str]:
     >>> compared_entities("How do the speculative decoding papers compare in speedup?")
     []
     """
+    pair = _ONE_AND_OTHER.search(question)
+    if pair:
+        # "Two restoration methods: one transfers ..., the other defines ...": each side is the shared head plus its clause.
+        head = re.sub(r"^(?:two|both|the\s+two)\s+(?:use\s+)?", "", pair.group("head").strip(" :;,"), flags=re.I)
+        return [f"{head} {pair.group('a').strip(' ,;')}".strip(), f"{head} {pair.group('b').strip(' ,;.?')}".strip()]
     for pattern in _COMPARE_SPAN:
         match = pattern.search(question)
         if match:
             other = match.groupdict().get("other")
             sides = _split_span(match.group("span")) + (_split_span(other) if other else [])
-            parts = [p for p in sides if _searchable(p)]
+            parts = _inherit_head([p for p in sides if _searchable(p)])
             return parts if len(parts) >= 2 else []
     return []
+
+
+def _inherit_head(sides: list[str]) -> list[str]:
+    """"the accelerator that adds heads" and "the one that drafts features": the second is an accelerator too."""
+    if not sides:
+        return sides
+    head = re.split(r"\s+(?:that|which|who|with|using|from|for)\s+", sides[0], maxsplit=1, flags=re.I)[0]
+    return [sides[0]] + [re.sub(r"^one\b", head, side, flags=re.I) if head != sides[0] else side for side in sides[1:]]
 
 
 def named_entities(text: str) -> list[str]:
