@@ -32,8 +32,10 @@ if [[ -d /work/bench-data/arxiv75k ]]; then  # the distractor store of the Retri
 fi
 run eval/bench_bm25_scale.py --out docs/bench/bm25-scale.json
 run eval/bench_ui.py --data-dir "$DATA" --runs 3 --questions 6 --out docs/bench/ui.json
-run eval/bench_answers.py --data-dir "$DATA" --backend extractive --out docs/bench/answers-extractive.json
-run eval/bench_answers.py --data-dir "$DATA" --backend local --every 5 --max-tokens 96 --context-papers 3 --out docs/bench/answers-local.json
+run eval/bench_answers.py --data-dir "$DATA" --set dev --set holdout --set legacy --set offdomain --out docs/bench/answers-extractive.json
+[[ -n "$GGUF" ]] && run eval/bench_answers.py --data-dir "$DATA" --set holdout --backend local --model-path "$GGUF" --out docs/bench/answers-local.json
+[[ -n "${QWEN_GGUF:-}" ]] && run eval/bench_answers.py --data-dir "$DATA" --set holdout --set dev --backend local \
+  --config config/presets/local-cpu.yaml --model-path "$QWEN_GGUF" --threads 2 --out docs/bench/answers-qwen-1.5b.json
 if [[ -f eval/bench_scale.py ]]; then
   run eval/bench_scale.py embed --n 400
   run eval/bench_scale.py ingest --n 2000
