@@ -38,14 +38,16 @@ class ChatOptions:
 
 
 def history_messages(turns: list[dict]) -> list[dict[str, str]]:
-    """OpenAI-style messages for the previous turns (plain answer text, no HTML)."""
+    """OpenAI-style messages for the previous turns (plain answer text, no HTML).
+
+    Each answer goes back as the Answer made it (``Answer.message``): its cited papers travel with
+    the text, so "which of them ..." can search within them.
+    """
     messages: list[dict] = []
     for turn in turns:
         messages.append({"role": "user", "content": turn["question"]})
         if turn.get("answer"):
-            # The cited papers travel with the text, so "which of them ..." can search within them.
-            messages.append({"role": "assistant", "content": turn["answer"], "paper_ids": [c["paper_id"] for c in turn.get("citations", [])],
-                             "scope_ids": list(turn.get("scope_ids", []))})
+            messages.append(turn.get("message") or {"role": "assistant", "content": turn["answer"]})
     return messages
 
 
@@ -98,7 +100,7 @@ def turn_record(question: str, answer: Answer, elapsed_ms: float, msg_index: int
         "cited_titles": [c.title for c in sorted(answer.citations, key=lambda c: c.number)],
         "citations": [c.__dict__ for c in answer.citations],
         "retrieved_ids": [h.paper_id for h in answer.sources],
-        "scope_ids": list(answer.plan.within) if answer.plan else [],
+        "message": answer.message(),
         "without": [],
     }
 

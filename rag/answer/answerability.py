@@ -18,6 +18,7 @@ from rag.answer.evidence import PaperEvidence, logistic
 from rag.errors import UserError
 from rag.answer.naming import paper_name
 from rag.retrieval.planned import mentions
+from rag.text.words import name_pattern
 from rag.types import Hit, QuestionPlan
 
 FEATURES = ("top_score", "margin", "best_sentence", "title_similarity", "coverage", "title_coverage", "sentence_coverage", "rare_coverage",
@@ -30,14 +31,14 @@ def owns(hit: Hit, name: str) -> bool:
 
     A paper that merely compares against SparseGPT mentions it; only SparseGPT's own paper owns it.
     """
-    if re.search(r"(?<![\w-])" + re.escape(name) + r"s?(?![\w-])", hit.title, re.I):
+    if name_pattern(name, re.I, suffix="s?").search(hit.title):
         return True
     if re.search(r"\(\s*" + re.escape(name) + r"\s*\)", hit.abstract):  # "... adaptive projected guidance (APG)"
         return True
     if re.search(r"\b(?:we|this paper)\s+(?:propose|present|introduce|call|name)s?\s+(?:a\s+|an\s+|the\s+)?" + re.escape(name) + r"\b", hit.abstract, re.I):
         return True
     # A paper about a method names it again and again; one that compares against it, once.
-    if len(re.findall(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", hit.abstract)) >= 3:
+    if len(name_pattern(name).findall(hit.abstract)) >= 3:
         return True
     return paper_name(hit.title, hit.abstract).lower() == name.lower()
 
@@ -57,7 +58,7 @@ def missing_subject(plan: QuestionPlan, evidence: list[PaperEvidence]) -> str | 
     asked = subject(plan) if plan.kind in ("fact", "method", "yesno") and not plan.within else None
     if not asked or not _SPECIFIC_NAME.match(asked) or any(owns(e.hit, asked) for e in evidence[:5]):
         return None
-    pattern = re.compile(r"(?<![\w-])" + re.escape(asked) + r"(?![\w-])")
+    pattern = name_pattern(asked)
     sentences = [s for e in evidence[:5] for s in [e.hit.title, *e.sentences] if pattern.search(s)]
     if not sentences:
         return asked

@@ -34,6 +34,10 @@ def parse_filters(filters: RetrievalFilters | dict[str, Any] | None, defaults: R
         raise UserError(f"invalid filter '{first['loc'][0]}': {first['msg']}; e.g. year_from=2023, category=cs.LG") from None
 
 
+class NoMatchingPapers(UserError):
+    """The filters are valid, but no stored paper meets all of them."""
+
+
 @dataclass
 class FilterPlan:
     """A filter resolved against one collection: ``where`` for Chroma, ``paper_ids`` for the BM25 mask.
@@ -75,7 +79,7 @@ class FilterResolver:
             # Chroma cannot match a substring inside a list, so these two reach it as ids; $in needs a non-empty list.
             clauses.append({"paper_id": {"$in": sorted(matching) or [""]}})
         if not matching:
-            raise UserError(f"no paper matches the filters ({self.describe(filters)}); loosen them, or see `rag stats` for what is stored")
+            raise NoMatchingPapers(f"no paper matches the filters ({self.describe(filters)}); loosen them, or see `rag stats` for what is stored")
         where = clauses[0] if len(clauses) == 1 else {"$and": clauses}
         return FilterPlan(where, matching)
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 
 from rag.question.planner import topic_phrase
 from rag.errors import UserError
-from rag.retrieval.filters import parse_filters
+from rag.retrieval.filters import NoMatchingPapers
 from rag.retrieval.search import PaperSearch
 from rag.settings import RetrievalFilters
+from rag.text.words import name_pattern
 from rag.types import Hit, QuestionPlan
 
 # How many of each side's own results join the front of the list.
@@ -33,7 +34,7 @@ class PlannedHits:
 
 def mentions(hit: Hit, name: str) -> bool:
     """Whether a paper's title or abstract names ``name`` (case-insensitive, as a whole word)."""
-    pattern = re.compile(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", re.I)
+    pattern = name_pattern(name, re.I)
     return bool(pattern.search(hit.title) or pattern.search(hit.abstract))
 
 
@@ -71,6 +72,17 @@ class PlannedSearch:
         self.search_engine = search
         self.list_candidates = list_candidates
 
+    def _resolve(self, plan: QuestionPlan, filters: dict, mode: str | None, use_plan_filters: bool):
+        """The filters resolved once for all of the plan's searches; an impossible filter read from words says so."""
+        try:
+            return self.search_engine.resolve(filters or None, mode)
+        except NoMatchingPapers:
+            if not (use_plan_filters and plan.filters):
+                raise
+            words = ", ".join(plan.describe_filters())
+            raise UserError(f"no paper matches {words}, read from the question's words; the collection may lack that metadata "
+                            "(see `rag stats`): remove the filter chip or rephrase") from None
+
     def search(self, plan: QuestionPlan, top_k: int | None = None, filters: dict | RetrievalFilters | None = None, mode: str | None = None,
                use_plan_filters: bool = True) -> PlannedHits:
         merged = filters.model_dump(exclude_none=True) if isinstance(filters, RetrievalFilters) else dict(filters or {})
@@ -82,21 +94,16 @@ class PlannedSearch:
             merged["paper_ids"] = sorted(allowed) or list(plan.within)
         top_k = top_k or self.search_engine.settings.top_k
         query = plan.search_text or plan.question
-        if use_plan_filters and plan.filters:
-            try:
-                self.search_engine.filters.resolve(parse_filters(merged, self.search_engine.settings.filters))
-            except UserError:
-                words = ", ".join(plan.describe_filters())
-                raise UserError(f"no paper matches {words}, read from the question's words; the collection may lack that metadata "
-                                "(see `rag stats`): remove the filter chip or rephrase") from None
+        resolved = self._resolve(plan, merged, mode, use_plan_filters)
+        engine = self.search_engine
         if plan.kind == "list" or (plan.kind == "compare" and len(plan.entities) < 2):
             # A list keeps every relevant paper, so it looks further down, and searches for the topic
             # itself ("quantize LLM weights"), not for the words that ask for a list ("which papers").
-            return PlannedHits(self.search_engine.search(topic_phrase(query), max(top_k, self.list_candidates), merged or None, mode))
-        whole = self.search_engine.search(query, top_k, merged or None, mode)
+            return PlannedHits(engine.search_resolved(topic_phrase(query), max(top_k, self.list_candidates), resolved, mode))
+        whole = engine.search_resolved(query, top_k, resolved, mode)
         if plan.kind != "compare":
             return PlannedHits(whole)
         suffix = f" {plan.quantity}" if plan.quantity and plan.quantity not in ("count", "amount") else ""
-        sides = [self.search_engine.search(side + suffix, max(SIDE_DEPTH, 3), merged or None, mode) for side in plan.entities]
+        sides = [engine.search_resolved(side + suffix, max(SIDE_DEPTH, 3), resolved, mode) for side in plan.entities]
         missing = [side for side, ranked in zip(plan.entities, sides) if _looks_named(side) and not any(mentions(h, side) for h in ranked[:3])]
         return PlannedHits(merge_sides(whole, sides, top_k), sides, missing)

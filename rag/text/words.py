@@ -33,6 +33,17 @@ def content_words(text: str) -> list[str]:
     return list(dict.fromkeys(w for w in words(text) if w not in STOPWORDS and len(w) > 2))
 
 
+def name_pattern(name: str, flags: int = 0, suffix: str = "") -> re.Pattern[str]:
+    """``name`` as a whole word: not inside a longer word or a hyphenated name ("EAGLE" is not in "EAGLE-2").
+
+    ``suffix`` is a regex allowed after the name (``"s?"`` for a plural).
+
+    >>> bool(name_pattern("MoE++").search("MoE++ skips tokens")), bool(name_pattern("EAGLE").search("EAGLE-2 is fast"))
+    (True, False)
+    """
+    return re.compile(r"(?<![\w-])" + re.escape(name) + suffix + r"(?![\w-])", flags)
+
+
 class EnglishStemmer:
     """Snowball stems via PyStemmer, so "masks" and "mask" match.
 

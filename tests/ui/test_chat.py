@@ -6,8 +6,9 @@ import copy
 
 import pytest
 
-from rag import Assistant, UserError
-from ui.chat import ChatOptions, history_messages
+from rag import Answer, Assistant, Citation, UserError
+from rag.types import QuestionPlan
+from ui.chat import ChatOptions, history_messages, turn_record
 from ui.handlers import Handlers
 
 QUESTION = "Which papers remove unwanted concepts from text-to-image diffusion models?"
@@ -28,7 +29,8 @@ def test_filters_are_cleaned_and_checked():
 
 
 def test_history_is_openai_style_text_with_the_cited_papers():
-    turns = [{"question": "q1", "answer": "a1 [1]", "citations": [{"paper_id": "p1"}], "scope_ids": ["p0", "p1"]}, {"question": "q2", "answer": ""}]
+    answer = Answer(question="q1", text="a1 [1]", citations=[Citation(1, "p1", "T", None)], plan=QuestionPlan("q1", within=["p0", "p1"]))
+    turns = [turn_record("q1", answer, 10.0, 1), {"question": "q2", "answer": ""}]
     assert history_messages(turns) == [
         {"role": "user", "content": "q1"},
         # The ids ride along so "which of them" can search within them; clients that ignore them see plain messages.
