@@ -13,6 +13,7 @@ from rag.components import Components
 from rag.errors import UserError
 from rag.ingest.pipeline import IngestReport
 from rag.settings import RetrievalFilters, Settings, load_settings, override
+from rag.settings.schema import MAX_TOP_K
 from rag.types import Answer, Hit, PaperMeta, TextDelta
 
 
@@ -77,13 +78,18 @@ class Assistant:
     def ingest(self, paths: Iterable[str | Path], progress: Callable[[int, int | None], None] | None = None) -> IngestReport:
         """Add or update papers from files and folders; returns what changed."""
         paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
-        return self.components.ingest_pipeline(progress).ingest(paths)
+        with self.components.writing():
+            return self.components.ingest_pipeline(progress).ingest(paths)
 
     def stats(self) -> CollectionStats:
         """Papers, chunks, sources, embedding model and store location, without loading the model."""
         parts = self.components
         counts = parts.catalog.stats()
         return CollectionStats(counts["papers"], counts["chunks"], counts["sources"], parts.embedder.name, parts.layout.store_location)
+
+    def collection_state(self) -> int:
+        """A number that changes whenever an ingest (by any process) changes the collection; for caches."""
+        return self.components.state.stamp()
 
     def papers(self, paper_ids: Iterable[str]) -> dict[str, PaperInfo]:
         """The stored papers among ``paper_ids``, by id (unknown ids are left out)."""
@@ -98,7 +104,8 @@ class Assistant:
         """Every paper's embedding (the normalised mean of its chunks), reading at most ``limit`` chunks."""
         if self.components.catalog.is_empty():
             return {}
-        return self.components.store.paper_vectors(None, limit=limit)
+        with self.components.reading():
+            return self.components.store.paper_vectors(None, limit=limit)
 
     # -- questions -------------------------------------------------------------------
 
@@ -110,6 +117,15 @@ class Assistant:
             warnings.warn(f"question truncated from {len(question)} to {limit} characters", stacklevel=3)
             question = question[:limit]
         return question
+
+    def _check_top_k(self, top_k: int | None) -> int | None:
+        # Checked here, not only by the CLI: a negative k reached retrieval as an empty slice and
+        # came back as a false "the collection does not answer this".
+        if top_k is None:
+            return None
+        if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= MAX_TOP_K:
+            raise UserError(f"top_k must be a whole number from 1 to {MAX_TOP_K}, not {top_k!r}")
+        return top_k
 
     def retrieve(self, question: str, top_k: int | None = None, filters: "dict | RetrievalFilters | None" = None,
                  mode: str | None = None) -> list[Hit]:
@@ -124,7 +140,9 @@ class Assistant:
         # A compare question is searched once per compared side as well (see rag.retrieval.planned);
         # constraints stated in words are filters only in ask/stream, where the answer shows them.
         plan = parts.planner.plan(self._check_question(question))
-        return parts.planned_search.search(plan, top_k or self.settings.retrieval.top_k, filters, mode, use_plan_filters=False).hits
+        top_k = self._check_top_k(top_k)
+        with parts.reading():
+            return parts.planned_search.search(plan, top_k or self.settings.retrieval.top_k, filters, mode, use_plan_filters=False).hits
 
     def stream(self, question: str, history: list[dict] | None = None, filters: dict | None = None,
                backend: str | None = None, top_k: int | None = None, without: list[str] | None = None) -> Iterator[TextDelta | Answer]:
@@ -136,8 +154,14 @@ class Assistant:
         >>> for event in assistant.stream("What does Medusa add to an LLM?"):  # doctest: +SKIP
         ...     print(getattr(event, "text", ""), end="")
         """
-        question = self._check_question(question)
-        return self.components.answerer.stream(question, history=history, filters=filters, backend=backend, top_k=top_k, without=without)
+        question, top_k = self._check_question(question), self._check_top_k(top_k)
+        parts = self.components
+
+        def held() -> Iterator[TextDelta | Answer]:
+            with parts.reading():  # one view of the collection for the whole answer, however slowly it is read
+                yield from parts.answerer.stream(question, history=history, filters=filters, backend=backend, top_k=top_k, without=without)
+
+        return held()
 
     def ask(self, question: str, history: list[dict] | None = None, filters: dict | None = None,
             backend: str | None = None, top_k: int | None = None, without: list[str] | None = None) -> Answer:
@@ -146,8 +170,9 @@ class Assistant:
         >>> answer = assistant.ask("What speedup does Medusa report?")  # doctest: +SKIP
         >>> answer.text, [c.title for c in answer.citations]           # doctest: +SKIP
         """
-        question = self._check_question(question)
-        return self.components.answerer.answer(question, history=history, filters=filters, backend=backend, top_k=top_k, without=without)
+        question, top_k = self._check_question(question), self._check_top_k(top_k)
+        with self.components.reading():
+            return self.components.answerer.answer(question, history=history, filters=filters, backend=backend, top_k=top_k, without=without)
 
     def similar(self, paper_id_or_text: str, top_k: int = 10) -> list[Hit]:
         """Papers related to a stored paper (by id) or to a piece of text; the paper itself is left out.
@@ -158,10 +183,32 @@ class Assistant:
 
         if not isinstance(paper_id_or_text, str) or not paper_id_or_text.strip():
             raise UserError("give a paper id (see `rag retrieve --json`) or a piece of text to find similar papers")
+        top_k = self._check_top_k(top_k)
         parts = self.components
         parts.catalog.require_papers()
         example = paper_id_or_text[: self.settings.retrieval.max_question_chars * 10]
-        return SimilarPapers(self.settings.retrieval, parts.store, parts.catalog, parts.embedder, parts.chunker()).find(example, top_k)
+        with parts.reading():
+            return SimilarPapers(self.settings.retrieval, parts.store, parts.catalog, parts.embedder, parts.chunker()).find(example, top_k)
+
+    # -- other frameworks ------------------------------------------------------------------
+
+    def as_retriever(self, top_k: int | None = None, filters: dict | None = None, mode: str | None = None):
+        """A LlamaIndex ``BaseRetriever`` returning one node per paper (see rag.integrations.llama_index).
+
+        >>> nodes = Assistant(data_dir="/tmp/rag-doc").as_retriever(top_k=3).retrieve("speculative decoding")  # doctest: +SKIP
+        """
+        from rag.integrations.llama_index import PaperRetriever
+
+        return PaperRetriever(self, top_k=self._check_top_k(top_k), filters=filters, mode=mode)
+
+    def as_query_engine(self, backend: str | None = None, top_k: int | None = None, filters: dict | None = None):
+        """A LlamaIndex ``BaseQueryEngine`` whose responses are cited answers, source nodes the cited papers.
+
+        >>> str(Assistant(data_dir="/tmp/rag-doc").as_query_engine().query("What does Medusa add?"))  # doctest: +SKIP
+        """
+        from rag.integrations.llama_index import CitedQueryEngine
+
+        return CitedQueryEngine(self, backend=backend, top_k=self._check_top_k(top_k), filters=filters)
 
     def completion_fn(self, backend: str | None = None) -> Callable[[str], str] | None:
         """``complete(prompt) -> str`` of the configured model backend, or None for 'extractive'.

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import warnings
+from pathlib import Path
 from typing import Any, Callable
 
 from rag.errors import UserError
@@ -55,12 +56,19 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         report = assistant.ingest(args.paths, progress=progress)
     finally:
         bar.close()
+    nothing_usable = report.added + report.updated + report.unchanged + report.merged == 0
+    if args.json:
+        _print_json(report.to_dict())
+        return 1 if nothing_usable and report.rejected else 0
+    if report.skipped:
+        from rag.ingest.files import describe_skipped
+
+        print(f"note: {describe_skipped(report.skipped)}", file=sys.stderr)
     for rejection in report.rejected[: args.show_rejected]:
         print(f"rejected: {rejection}", file=sys.stderr)
     if len(report.rejected) > args.show_rejected:
         print(f"... and {len(report.rejected) - args.show_rejected} more rejected", file=sys.stderr)
     print(report.summary())
-    nothing_usable = report.added + report.updated + report.unchanged + report.merged == 0
     return 1 if nothing_usable and report.rejected else 0
 
 
@@ -84,11 +92,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from ui.serve import Server, parse_auth
 
+    if args.auth:
+        # Any local user can read another process's command line in /proc/PID/cmdline.
+        print("warning: --auth on the command line is visible to other users of this machine (ps, /proc); "
+              "set RAG_AUTH or use --auth-file instead", file=sys.stderr)
+    auth = parse_auth(args.auth or _read_auth_file(args.auth_file) or os.environ.get("RAG_AUTH"))
     assistant = _assistant(args)
     ui = assistant.settings.ui
-    auth = parse_auth(args.auth or os.environ.get("RAG_AUTH"))
     Server(assistant).serve(args.host or ui.host, args.port or ui.port, auth=auth, insecure=args.insecure)
     return 0
+
+
+def _read_auth_file(path: str | None) -> str | None:
+    """USER:PASSWORD from the first line of a file (kept out of the process list)."""
+    if not path:
+        return None
+    try:
+        return Path(path).expanduser().read_text(encoding="utf-8").splitlines()[0].strip() or None
+    except (OSError, UnicodeDecodeError, IndexError) as exc:
+        raise UserError(f"cannot read the --auth-file {path} ({getattr(exc, 'strerror', None) or type(exc).__name__}); "
+                        "give a readable file whose first line is USER:PASSWORD") from None
 
 
 def _print_hits(hits) -> None:
@@ -157,8 +180,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
     options = dict(out_dir=args.out, backend=args.backend, top_k=args.top_k, resume=args.resume, limit=args.limit,
                    judge=args.judge, progress=not args.quiet, rejected_lines=problems)
     if args.compare:
-        from pathlib import Path
-
         from rag.assistant import Assistant
 
         path_a, path_b = args.compare
@@ -185,13 +206,57 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors, like every other error of the command line."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {message} (see `{self.prog} --help`)\n")
+
+
+def _bounded_int(low: int, high: int | None, what: str):
+    """An argparse type: a whole number in [low, high], else a one-line usage error."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a whole number, not {text!r}") from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"{what} must be from {low} to {high}, not {value}" if high is not None
+                                             else f"{what} must be at least {low}, not {value}")
+        return value
+
+    return parse
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("rag-abstracts")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
+def _shared_flags(parser: argparse.ArgumentParser, default: Any) -> None:
+    # The same flags on the top-level parser and on every subcommand, so they work before or
+    # after it (`rag --data-dir X ingest ...` and `rag ingest ... --data-dir X`). On the
+    # subcommands their default is SUPPRESS, so a flag given before it is not reset.
+    parser.add_argument("--data-dir", default=default, help="data directory (default: RAG_DATA_DIR or ~/.local/share/rag)")
+    parser.add_argument("--config", default=default, help="YAML settings file (default: built-in defaults)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rag", description="Question answering over scientific paper abstracts.")
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", help="data directory (default: RAG_DATA_DIR or ~/.local/share/rag)")
-    common.add_argument("--config", help="YAML settings file (default: built-in defaults)")
+    from rag.settings.schema import MAX_TOP_K
+
+    parser = _Parser(prog="rag", description="Question answering over scientific paper abstracts.")
+    parser.add_argument("--version", action="version", version=f"rag {_version()}")
+    _shared_flags(parser, None)
+    common = _Parser(add_help=False)
+    _shared_flags(common, argparse.SUPPRESS)
+    top_k = _bounded_int(1, MAX_TOP_K, "--top-k")
     # retrieve and ask take the same metadata filters
-    filters = argparse.ArgumentParser(add_help=False)
+    filters = _Parser(add_help=False)
     filters.add_argument("--year-from", type=int, default=None, help="only papers from this year on")
     filters.add_argument("--year-to", type=int, default=None, help="only papers up to this year")
     filters.add_argument("--author", default=None, help="only papers with an author containing this text")
@@ -203,12 +268,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", parents=[common], help="add files or folders of abstracts")
     p.add_argument("paths", nargs="+", help="files or folders (listing pages, JSONL[.gz], CSV, BibTeX)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--show-rejected", type=int, default=20, help="how many rejected inputs to list")
+    p.add_argument("--json", action="store_true", help="print the ingest report as JSON")
+    p.add_argument("--show-rejected", type=_bounded_int(0, None, "--show-rejected"), default=20, help="how many rejected inputs to list")
 
     p = sub.add_parser("serve", parents=[common], help="open the chat in a browser (Gradio)")
     p.add_argument("--host", default=None, help="address to bind (default: ui.host, 127.0.0.1)")
-    p.add_argument("--port", type=int, default=None, help="port (default: ui.port, 7860)")
-    p.add_argument("--auth", default=None, help="USER:PASS required to open the page (default: env RAG_AUTH)")
+    p.add_argument("--port", type=_bounded_int(1, 65535, "--port"), default=None, help="port (default: ui.port, 7860)")
+    p.add_argument("--auth", default=None, help="USER:PASS required to open the page; visible to other local users, so prefer env RAG_AUTH or --auth-file")
+    p.add_argument("--auth-file", default=None, help="a file whose first line is USER:PASS (default: env RAG_AUTH)")
     p.add_argument("--insecure", action="store_true", help="allow a non-loopback --host without --auth")
 
     p = sub.add_parser("stats", parents=[common], help="describe the collection")
@@ -216,28 +283,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("retrieve", parents=[common, filters], help="find the papers for a question")
     p.add_argument("question")
-    p.add_argument("--top-k", type=int, default=None)
+    p.add_argument("--top-k", type=top_k, default=None)
     p.add_argument("--json", action="store_true")
     p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default=None, help="retrievers to run (default: retrieval.mode)")
 
     p = sub.add_parser("ask", parents=[common, filters], help="answer a question with cited papers")
     p.add_argument("question")
     p.add_argument("--backend", choices=["extractive", "local", "openai"], default=None, help="who writes the answer (default: answer.backend)")
-    p.add_argument("--top-k", type=int, default=None)
+    p.add_argument("--top-k", type=top_k, default=None)
     p.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
 
     p = sub.add_parser("similar", parents=[common], help="find papers related to a paper id or a piece of text")
     p.add_argument("example", metavar="ID_OR_TEXT")
-    p.add_argument("--top-k", type=int, default=10)
+    p.add_argument("--top-k", type=top_k, default=10)
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("eval", parents=[common], help="evaluate retrieval and answers on a question file")
     p.add_argument("questions", nargs="+", help="JSON Lines files of questions (id, type, question, gold_titles/gold_ids/gold_grades, "
                    "answer_keywords) or of conversations ({id, turns: [questions]}), asked turn by turn with history")
     p.add_argument("--backend", default=None, help="answer backend (default: answer.backend)")
-    p.add_argument("--top-k", type=int, default=None, help="papers retrieved per question (default: retrieval.top_k)")
+    p.add_argument("--top-k", type=top_k, default=None, help="papers retrieved per question (default: retrieval.top_k)")
     p.add_argument("--out", default=None, help="output folder (default: eval/runs/<timestamp>)")
     p.add_argument("--resume", action="store_true", help="keep finished questions in --out and ask only the rest")
-    p.add_argument("--limit", type=int, default=None, help="only the first N questions")
+    p.add_argument("--limit", type=_bounded_int(1, None, "--limit"), default=None, help="only the first N questions")
     p.add_argument("--compare", nargs=2, metavar=("A.yaml", "B.yaml"), help="run two configurations and compare them")
     p.add_argument("--judge", action="store_true", help="also ask an LLM judge about faithfulness (evaluation.judge_backend)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -262,6 +329,23 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; nothing committed is lost: re-run the same command to finish", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `rag stats | head -2`: the reader left early. Point stdout at /dev/null so the
+        # interpreter's own flush at exit does not raise a second time.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print("error: the output pipe closed before rag finished writing; read the whole output or use --json", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        # A user's environment, not a bug: an unwritable or missing folder, a full disk.
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"error: {exc.strerror or type(exc).__name__}:{where}; check the path and its permissions", file=sys.stderr)
+        return 2
+    except Exception as exc:  # the last line of defence: one line, not a traceback
+        if os.environ.get("RAG_DEBUG"):
+            raise
+        print(f"error: unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
+              "(a bug; rerun with RAG_DEBUG=1 for the traceback and report it)", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -11,10 +11,13 @@ and any part can be handed in ready-made (tests, benchmarks, a shared embedding 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+import threading
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from rag.settings import Settings
 from rag.storage.layout import StoreLayout
+from rag.storage.state import CollectionState
 
 if TYPE_CHECKING:
     from rag.answer.llm import ChatModel
@@ -30,6 +33,8 @@ if TYPE_CHECKING:
     from rag.storage.catalog import PaperCatalog
     from rag.storage.vectors import ChromaStore
 
+# The parts that hold a view of the stored collection, replaced together when it changes.
+_VIEW_PARTS = ("store", "bm25", "retriever", "search", "planned_search", "answerer")
 _PARTS = ("embedder", "catalog", "store", "bm25", "retriever", "search", "planner", "planned_search", "answerer", "sentence_vectors")
 
 
@@ -49,14 +54,79 @@ class Components:
         self.settings = settings
         self.data_dir = settings.resolved_data_dir()
         self.layout = StoreLayout(self.data_dir, settings.chroma)
+        self.layout.prepare()
         self.relevance_llm = relevance_llm
         self._parts: dict[str, Any] = dict(parts)
+        self._injected = set(parts)
         self._models: dict[str, ChatModel] = {}  # loaded answer models by backend name; a GGUF loads once
+        self.state = CollectionState(self.layout.state_path)
+        self._view_lock = threading.Lock()
+        self._build_lock = threading.RLock()
+        self._view_stamp: int | None = None  # the state stamp the current view was read at
+        self._readers = 0
+        self.view_moves = 0
+
+    # -- the view of the stored collection -----------------------------------------------
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Hold one consistent view of the collection for a request (a question, a retrieval).
+
+        When another process has changed the collection since the view was read (its state
+        stamp moved), the view moves first, all parts at once: the Chroma client is closed
+        and store, BM25 index and the parts built on them are rebuilt on next use. It moves
+        only between requests (none in flight here) and while no ingest writes (the data-dir
+        lock is free); until then the last complete state answers.
+        """
+        with self._view_lock:
+            if self._readers == 0:
+                self._move_view_if_changed()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._view_lock:
+                self._readers -= 1
+
+    def _move_view_if_changed(self) -> None:
+        stamp = self.state.stamp()
+        if self._view_stamp is None or stamp == self._view_stamp:
+            self._view_stamp = stamp
+            return
+        if self._injected & set(_VIEW_PARTS):
+            self._view_stamp = stamp  # a part handed in ready-made is the caller's to refresh
+            return
+        with self.layout.lock().try_hold() as free:
+            if not free:
+                return
+            with self._build_lock:
+                store = self._parts.get("store")
+                for name in _VIEW_PARTS:
+                    self._parts.pop(name, None)
+            if store is not None:
+                store.close()
+            self._view_stamp = stamp
+            self.view_moves += 1
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Around an ingest through this object's own parts: its view stays current, so it need not move."""
+        before = self.state.stamp()
+        try:
+            yield
+        finally:
+            with self._view_lock:
+                if self._view_stamp in (None, before):
+                    self._view_stamp = self.state.stamp()
 
     def _part(self, name: str, build: Callable[[], Any]) -> Any:
-        if name not in self._parts:
-            self._parts[name] = build()
-        return self._parts[name]
+        # Locked (re-entrantly: builders ask for the parts they need): `rag serve` warms up in one
+        # thread while the first question arrives in another, and two Chroma clients created at
+        # once on one path break each other ("RustBindingsAPI object has no attribute bindings").
+        with self._build_lock:
+            if name not in self._parts:
+                self._parts[name] = build()
+            return self._parts[name]
 
     @property
     def embedder(self):
@@ -133,11 +203,12 @@ class Components:
 
     def model(self, backend: str) -> ChatModel:
         """The loaded model of an answer backend ('local' or 'openai'); raises BackendUnavailable."""
-        if backend not in self._models:
-            from rag.answer.llm import create_model
+        with self._build_lock:  # a GGUF loads once, even when two questions arrive together
+            if backend not in self._models:
+                from rag.answer.llm import create_model
 
-            self._models[backend] = create_model(backend, self.settings.local_llm, self.settings.openai)
-        return self._models[backend]
+                self._models[backend] = create_model(backend, self.settings.local_llm, self.settings.openai)
+            return self._models[backend]
 
     def completion_fn(self, backend: str | None = None) -> Callable[[str], str] | None:
         """``complete(prompt) -> str`` of a model backend, or None for 'extractive'."""
@@ -157,10 +228,12 @@ class Components:
             lock=self.layout.lock(),
             batch_papers=self.settings.ingest.batch_papers,
             lock_timeout_s=self.settings.ingest.lock_timeout_s,
+            max_abstract_chars=self.settings.ingest.max_abstract_chars,
             embedder=self.embedder,
             chunker=self.chunker,
             store=self.store,
             catalog=self.catalog,
             listeners=[self.bm25],
             progress=progress,
+            state=self.state,
         )

@@ -19,7 +19,7 @@ from rag import Assistant  # noqa: E402
 
 from ui.collection import ALLOWED_SUFFIXES  # noqa: E402
 from ui.handlers import Handlers  # noqa: E402
-from ui.render import cards_html  # noqa: E402
+from ui.render import NO_TEX, cards_html  # noqa: E402
 
 
 def backend_choices(assistant: Assistant) -> list[tuple[str, str]]:
@@ -59,7 +59,7 @@ def _chat_tab(h: Handlers, assistant: Assistant) -> tuple:
             chatbot = gr.Chatbot(
                 height=600, buttons=["copy"], label="Chat", elem_id="rag-chat",
                 examples=[{"text": q} for q in assistant.settings.ui.examples],
-                placeholder="Ask a question about the papers in the collection. Answers cite their sources as [n].",
+                placeholder="Ask a question about the papers in the collection. Answers cite their sources as [n].", **NO_TEX,
             )
             message = gr.Textbox(placeholder="Ask about the papers…", show_label=False, submit_btn="Ask", elem_id="rag-input")
             with gr.Row():
@@ -68,7 +68,7 @@ def _chat_tab(h: Handlers, assistant: Assistant) -> tuple:
             bib_file = gr.File(label="Cited references (BibTeX)", visible=False, interactive=False, elem_id="rag-bib")
             settings = _settings_panel(assistant)
         with gr.Column(scale=2):
-            gr.Markdown("### Sources")
+            gr.Markdown("### Sources", **NO_TEX)
             cards = gr.HTML(cards_html(None, 0), elem_id="rag-cards")
             related = gr.HTML("", elem_id="rag-related")
             related_pid = gr.Textbox(elem_id="related-pid", elem_classes="rag-hidden", show_label=False)
@@ -101,12 +101,12 @@ def build_app(assistant: Assistant) -> gr.Blocks:
     h = Handlers(assistant)
     with gr.Blocks(title="Paper abstracts assistant") as demo:
         with gr.Column(elem_id="rag-header"):
-            gr.Markdown("# Ask the paper abstracts")
-            stats_line = gr.Markdown("", elem_id="rag-stats-line")
+            gr.Markdown("# Ask the paper abstracts", **NO_TEX)
+            stats_line = gr.Markdown("", elem_id="rag-stats-line", **NO_TEX)
         with gr.Tab("Chat"):
             turns = _chat_tab(h, assistant)
         with gr.Tab("Collection"):
-            stats = gr.Markdown("")
+            stats = gr.Markdown("", elem_id="rag-stats", **NO_TEX)
             upload = gr.File(label=f"Add files ({', '.join(ALLOWED_SUFFIXES)}; up to {assistant.settings.ui.max_upload_mb} MB each)",
                              file_count="multiple", elem_id="rag-upload")
             add = gr.Button("Add to collection", variant="primary", elem_id="rag-add")
@@ -119,8 +119,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 h.stats_markdown, None, stats, api_visibility="private").then(h.stats_markdown, None, stats_line, api_visibility="private")
         with gr.Tab("Map") as map_tab:
             colour = gr.Radio(["cluster", "category"], value="cluster", label="Colour by")
-            plot = gr.ScatterPlot(x="x", y="y", color="group", tooltip=["title", "group"], height=600, label="Papers by embedding (PCA)",
-                                  x_title="PC 1", y_title="PC 2", elem_id="rag-map")
+            plot = gr.ScatterPlot(x="x", y="y", color="group", tooltip=["title", "group"], height=600, label="Papers by embedding (similar papers sit together)",
+                                  x_title=" ", y_title=" ", elem_id="rag-map")
             legend = gr.HTML("", elem_id="rag-map-legend")
         map_tab.select(h.paper_map, [colour, turns], [plot, legend], api_visibility="private")
         colour.change(h.paper_map, [colour, turns], [plot, legend], api_visibility="private")

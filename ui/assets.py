@@ -27,6 +27,7 @@ CSS = """
   border: 1px solid var(--border-color-primary); background: var(--background-fill-primary); }
 .related-list { font-size: 0.85rem; }
 .map-legend { display: flex; flex-wrap: wrap; gap: 6px 16px; font-size: 0.85rem; }
+.map-method { font-size: 0.8rem; color: var(--body-text-color-subdued); margin-top: 4px; }
 .map-legend .dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 5px; }
 .answer p { margin: 0 0 6px 0; }
 .answer ul.items { margin: 4px 0 6px 0; padding-left: 20px; }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import tempfile
 from pathlib import Path
 from typing import Any, Iterator
@@ -28,7 +27,7 @@ class Handlers:
         self.runner = ChatRunner(assistant)
         self.uploads = UploadIngester(assistant, ui.max_upload_mb)
         self.feedback = FeedbackLog(Path(assistant.data_dir) / "feedback.jsonl")
-        self.map = PaperMap(assistant, ui.map_clusters, ui.map_max_chunks)
+        self.map = PaperMap(assistant, ui.map_clusters, ui.map_max_chunks, ui.map_tsne_max_papers)
 
     # -- chat -------------------------------------------------------------------------
 
@@ -128,9 +127,10 @@ class Handlers:
         try:
             s = self.assistant.stats()
         except Exception as exc:  # noqa: BLE001
-            return f"⚠ {html.escape(friendly_error(exc))}"
-        sources = ", ".join(html.escape(Path(x).name) for x in s.sources[:6]) + (" …" if len(s.sources) > 6 else "")
-        return f"**{s.papers}** papers · **{s.chunks}** chunks · **{len(s.sources)}** sources ({sources}) · model `{html.escape(s.embedding_model)}`"
+            return f"⚠ {inline(friendly_error(exc))}"
+        # File names are untrusted: "[Security update required](https:evil.example).jsonl" must stay text.
+        sources = ", ".join(inline(Path(x).name) for x in s.sources[:6]) + (" …" if len(s.sources) > 6 else "")
+        return f"**{s.papers}** papers · **{s.chunks}** chunks · **{len(s.sources)}** sources ({sources}) · model {inline(s.embedding_model)}"
 
     def upload(self, files: list | None, progress) -> str:
         def report_progress(done: int, total: int | None) -> None:
@@ -146,15 +146,15 @@ class Handlers:
         highlight = set(turns[-1]["retrieved_ids"]) if turns else set()
         frame = self.map.frame(colour_by, highlight)
         groups = sorted(set(frame["group"])) if len(frame) else []
-        # A fixed palette, with the retrieved papers in near-black so they stand out from every cluster.
+        # A fixed palette; the retrieved papers get a colour of their own so they stand out from every cluster.
         colours = {g: _PALETTE[i % len(_PALETTE)] for i, g in enumerate(x for x in groups if not x.startswith("★"))}
-        colours.update({g: "#111827" for g in groups if g.startswith("★")})
+        colours.update({g: "#f43f5e" for g in groups if g.startswith("★")})  # a colour no cluster has, drawn last (on top)
         counts = frame["group"].value_counts() if len(frame) else {}
         # Our own legend: Vega's legend is clipped by the plot's fixed height once there are many groups.
         legend = " ".join(
             f'<span class="legend-item"><span class="dot" style="background:{colours[g]}"></span>{inline(g)} ({counts[g]})</span>' for g in groups
         )
-        return gr.update(value=frame, color_map=colours), f'<div class="map-legend">{legend}</div>'
+        return gr.update(value=frame, color_map=colours), f'<div class="map-legend">{legend}</div><div class="map-method">{inline(self.map.describe())}</div>'
 
 
 _PALETTE = ["#2563eb", "#16a34a", "#db2777", "#ea580c", "#7c3aed", "#0891b2", "#ca8a04", "#dc2626", "#4b5563", "#65a30d"]

@@ -1,9 +1,16 @@
-"""Answer and source-card HTML. Every paper and model string is untrusted and escaped here.
+r"""Answer and source-card HTML. Every paper, file-name and model string is untrusted and escaped here.
 
-Answers are shown in a Markdown-rendering Chatbot, so escaping HTML alone is not enough:
-Markdown link syntax in an abstract or model output (``[x](javascript:...)``) must not form
-a link either. We emit one HTML block with no blank lines (Markdown leaves its inside alone)
-and additionally turn Markdown punctuation into character entities.
+:func:`inline` is the one sanitiser the whole UI uses, for each layer an untrusted string
+passes through:
+
+- HTML: ``<``, ``>``, ``&`` and quotes become character entities;
+- Markdown: answers are shown in a Markdown-rendering Chatbot and the header is Markdown, so
+  link and emphasis syntax (``[x](javascript:...)``, ``**``) is turned into entities too, and
+  an answer is one HTML block with no blank lines (Markdown leaves its inside alone);
+- TeX: ``$`` and ``\`` become entities, and every Markdown component is built with
+  ``latex_delimiters=[]`` (see ``NO_TEX``), because KaTeX's auto-render works on the page's
+  text after entities are decoded: ``$$\rule{2000px}{2000px}$$`` in an abstract drew a
+  3,212-px box over the answer.
 """
 
 from __future__ import annotations
@@ -17,7 +24,10 @@ from rag.text.markers import find_markers
 from rag.text.sentences import split_sentences
 
 # One pass, so an entity produced for one character is never re-escaped by another rule.
-_ESCAPES = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\"'[]()*_`~#|\\!"})
+_ESCAPES = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\"'[]()*_`~#|\\!$"})
+
+# Keyword arguments for every Markdown-rendering component: no TeX rendering at all.
+NO_TEX = {"latex_delimiters": []}
 
 
 def inline(text: str) -> str:

@@ -40,7 +40,8 @@ class LocalLlamaModel:
         try:
             from llama_cpp import Llama
         except ImportError:
-            raise BackendUnavailable("llama-cpp-python is not installed; pip install 'rag-abstracts[llm]'") from None
+            raise BackendUnavailable("llama-cpp-python is not installed; run `SETUP_EXTRAS=ui,llm bash scripts/setup.sh` "
+                                     "(or pip install 'rag-abstracts[llm]')") from None
         options = dict(n_ctx=settings.n_ctx, n_threads=settings.n_threads, verbose=False)
         try:
             if settings.model_path:

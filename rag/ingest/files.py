@@ -14,13 +14,14 @@ from rag.errors import UserError
 from rag.ingest.formats import format_for
 
 
-def iter_input_files(paths: Iterable[str | Path]) -> list[Path]:
+def iter_input_files(paths: Iterable[str | Path], skipped: list[Path] | None = None) -> list[Path]:
     """The files to ingest: named files as given, folders expanded recursively.
 
     Folders contribute only files whose suffix is in ``rag.ingest.formats``, sorted,
-    skipping hidden files and folders; a file named explicitly is kept whatever its
-    extension (the parser then says what it found). Raises UserError for a path that
-    does not exist.
+    skipping hidden files and folders; the other visible files are appended to ``skipped``
+    (when given) so the caller can say what was left out. A file named explicitly is kept
+    whatever its extension (the parser then says what it found). Raises UserError for a
+    path that does not exist.
     """
     found: list[Path] = []
     seen: set[Path] = set()
@@ -34,7 +35,7 @@ def iter_input_files(paths: Iterable[str | Path]) -> list[Path]:
     for item in paths:
         path = Path(item).expanduser()
         if path.is_dir():
-            for sub in walk_folder(path):
+            for sub in walk_folder(path, skipped):
                 add(sub)
         elif path.is_file():
             add(path)
@@ -46,14 +47,34 @@ def iter_input_files(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def walk_folder(folder: Path) -> list[Path]:
-    """Files of a known format under ``folder``, in path order, hidden ones left out."""
+def walk_folder(folder: Path, skipped: list[Path] | None = None) -> list[Path]:
+    """Files of a known format under ``folder``, in path order, hidden ones left out (others go to ``skipped``)."""
     files: list[Path] = []
     # os.walk does not follow directory symlinks, so a link loop cannot recurse forever.
     for root, dirs, names in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in names:
             path = Path(root) / name
-            if not name.startswith(".") and format_for(name) is not None and path.is_file():
+            if name.startswith(".") or not path.is_file():
+                continue
+            if format_for(name) is not None:
                 files.append(path)
+            elif skipped is not None:
+                skipped.append(path)
+    if skipped is not None:
+        skipped.sort(key=lambda p: p.parts)
     return sorted(files, key=lambda p: p.relative_to(folder).parts)
+
+
+def describe_skipped(skipped: list[Path], shown: int = 5) -> str:
+    """One line for the files a folder walk left out, by suffix.
+
+    >>> describe_skipped([Path("a/x.pdf"), Path("a/y.pdf"), Path("a/README.md")])
+    'skipped 3 file(s) of types rag does not read (.md 1, .pdf 2): x.pdf, y.pdf, README.md'
+    """
+    by_suffix: dict[str, int] = {}
+    for path in skipped:
+        by_suffix[path.suffix.lower() or "(no suffix)"] = by_suffix.get(path.suffix.lower() or "(no suffix)", 0) + 1
+    kinds = ", ".join(f"{suffix} {n}" for suffix, n in sorted(by_suffix.items()))
+    names = ", ".join(p.name for p in skipped[:shown]) + (" …" if len(skipped) > shown else "")
+    return f"skipped {len(skipped)} file(s) of types rag does not read ({kinds}): {names}"

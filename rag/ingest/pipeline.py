@@ -14,11 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Protocol, Sequence
 
-from rag.ingest.files import iter_input_files
+from rag.errors import UserError
+from rag.ingest.files import describe_skipped, iter_input_files
+from rag.ingest.formats import describe_supported
 from rag.ingest.lock import DataDirLock
 from rag.ingest.parsers import parse_file
 from rag.ingest.stages import BatchPlan, batched, plan_batch
 from rag.storage.catalog import PaperCatalog
+from rag.storage.state import CollectionState
 from rag.storage.vectors import ChromaStore
 from rag.types import Chunk, ChunkId, PaperRecord, Rejection
 
@@ -37,6 +40,8 @@ class IngestReport:
     unchanged: int = 0
     merged: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+    # Files a folder walk left out because their type holds no papers we read (.pdf, .md, ...).
+    skipped: list[Path] = field(default_factory=list)
     chunks_written: int = 0
     files: int = 0
     seconds: float = 0.0
@@ -48,6 +53,13 @@ class IngestReport:
         self.updated += plan.updated
         self.unchanged += plan.unchanged
         self.merged += plan.merged
+
+    def to_dict(self) -> dict:
+        """The report as JSON-friendly data (what `rag ingest --json` prints)."""
+        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged, "merged": self.merged,
+                "rejected": [{"source": r.source, "line": r.line, "reason": r.reason} for r in self.rejected],
+                "skipped": [str(p) for p in self.skipped], "chunks_written": self.chunks_written, "files": self.files,
+                "seconds": round(self.seconds, 3), "embed_seconds": round(self.embed_seconds, 3)}
 
     def summary(self) -> str:
         return (
@@ -76,15 +88,18 @@ class IngestPipeline:
         lock: DataDirLock,
         batch_papers: int,
         lock_timeout_s: float,
+        max_abstract_chars: int | None = None,
         embedder,
         chunker: Callable[[], TitleChunker],
         store: ChromaStore,
         catalog: PaperCatalog,
         listeners: Sequence[ChunkListener] = (),
         progress: Callable[[int, int | None], None] | None = None,
+        state: CollectionState | None = None,
     ):
         self.lock = lock
         self.batch_papers = batch_papers
+        self.max_abstract_chars = max_abstract_chars
         self.lock_timeout_s = lock_timeout_s
         self.embedder = embedder
         self._make_chunker = chunker
@@ -93,15 +108,22 @@ class IngestPipeline:
         self.catalog = catalog
         self.listeners = list(listeners)
         self.progress = progress
+        self.state = state
 
     def ingest(self, paths: Iterable[str | Path]) -> IngestReport:
         started = time.perf_counter()
-        files = iter_input_files(paths)
-        report = IngestReport(files=len(files))
+        paths = list(paths)
+        skipped: list[Path] = []
+        files = iter_input_files(paths, skipped)
+        if not files:
+            named = ", ".join(str(p) for p in paths[:3]) + (" …" if len(paths) > 3 else "")
+            raise UserError(f"no files to ingest in {named}: none has a supported type ({describe_supported()})"
+                            + (f"; {describe_skipped(skipped)}" if skipped else ""))
+        report = IngestReport(files=len(files), skipped=skipped)
         seen_in_run: set[str] = set()
         done, total = 0, self._estimate(files)
         with self.lock.hold(self.lock_timeout_s):
-            for batch in batched(self.read_records(files, report), self.batch_papers):
+            for batch in batched(self.read_records(files, report, self.max_abstract_chars), self.batch_papers):
                 plan = plan_batch(batch, self.catalog.id_for_title, self.catalog.get_many, seen_in_run)
                 report.count(plan)
                 chunks = self.chunk(plan)
@@ -122,12 +144,20 @@ class IngestPipeline:
         return total
 
     @staticmethod
-    def read_records(files: list[Path], report: IngestReport) -> Iterator[PaperRecord]:
-        """Every paper of every file, in order; what cannot be used goes to ``report.rejected``."""
+    def read_records(files: list[Path], report: IngestReport, max_abstract_chars: int | None = None) -> Iterator[PaperRecord]:
+        """Every paper of every file, in order; what cannot be used goes to ``report.rejected``.
+
+        An abstract over ``max_abstract_chars`` is rejected: chunking and embedding cost grows
+        with its length, and no real abstract comes near the limit.
+        """
         for path in files:
             for item in parse_file(path):
                 if isinstance(item, Rejection):
                     report.rejected.append(item)
+                elif max_abstract_chars and len(item.abstract) > max_abstract_chars:
+                    report.rejected.append(Rejection(item.source, item.line, (
+                        f"abstract is {len(item.abstract):,} characters, over ingest.max_abstract_chars ({max_abstract_chars:,}): "
+                        "shorten it or raise the limit")))
                 else:
                     yield item
 
@@ -165,3 +195,6 @@ class IngestPipeline:
         for listener in self.listeners:
             listener.apply(chunks, deleted)
         self.catalog.upsert(plan.papers.values())
+        if self.state is not None and (chunks or deleted or plan.meta_only or plan.added or plan.updated):
+            # Last: a serving process moves to the new state only once all three stores hold it.
+            self.state.advance()

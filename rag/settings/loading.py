@@ -20,6 +20,24 @@ from rag.settings.schema import Settings
 _ENV_ALIASES = {"RAG_DATA_DIR": "data_dir", "RAG_CHROMA_HOST": "chroma.host", "RAG_CHROMA_PORT": "chroma.port"}
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice in one mapping (PyYAML keeps the last silently)."""
+
+
+def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: set = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(None, None, f"key '{key}' is given twice (line {key_node.start_mark.line + 1})",
+                                                    key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping)
+
+
 def _set_dotted(tree: dict[str, Any], dotted: str, value: Any) -> None:
     parts = dotted.split(".")
     node = tree
@@ -30,14 +48,25 @@ def _set_dotted(tree: dict[str, Any], dotted: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
+def _env_names() -> dict[str, str]:
+    """Each setting the environment gives, by dotted key, with the variable that gives it."""
+    names = {dotted: name for name, dotted in _ENV_ALIASES.items() if os.environ.get(name)}
+    for name in os.environ:
+        if name.startswith("RAG__"):
+            names[".".join(p.lower() for p in name[5:].split("__"))] = name
+    return names
+
+
 def _env_overrides() -> dict[str, Any]:
     tree: dict[str, Any] = {}
-    for name, dotted in _ENV_ALIASES.items():
-        if os.environ.get(name):
-            _set_dotted(tree, dotted, os.environ[name])
-    for name, value in os.environ.items():
+    for dotted, name in _env_names().items():
+        value = os.environ[name]
         if name.startswith("RAG__"):
-            _set_dotted(tree, ".".join(p.lower() for p in name[5:].split("__")), yaml.safe_load(value))
+            try:
+                value = yaml.safe_load(value)
+            except yaml.YAMLError:
+                raise UserError(f"environment variable {name} is not a valid YAML value ({value!r}); fix or unset it") from None
+        _set_dotted(tree, dotted, value)
     return tree
 
 
@@ -54,6 +83,11 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 def _validation_message(error: ValidationError, origin: str) -> str:
     first = error.errors()[0]
     key = ".".join(str(p) for p in first["loc"])
+    # A bad value that came from the environment names its variable, not the file or "defaults".
+    env = _env_names()
+    source = next((env[k] for k in (key, *(key.rsplit(".", i)[0] for i in range(1, key.count(".") + 1))) if k in env), None)
+    if source:
+        origin = f"environment variable {source}"
     if first["type"] == "extra_forbidden":
         return f"unknown setting '{key}' in {origin}; see config/default.yaml for the allowed keys"
     return f"invalid setting '{key}' in {origin}: {first['msg']}"
@@ -91,7 +125,7 @@ def load_settings(path: str | Path | None = None, overrides: dict[str, Any] | No
         if not path.is_file():
             raise UserError(f"config file not found: {path}; pass an existing YAML file")
         try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader) or {}
         except yaml.YAMLError as exc:
             raise UserError(f"config file {path} is not valid YAML ({str(exc).splitlines()[0]}); fix the syntax") from None
         if not isinstance(loaded, dict):

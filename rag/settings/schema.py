@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class _Section(BaseModel):
@@ -34,9 +34,20 @@ class EmbeddingSettings(_Section):
     )
 
 
+MAX_TOP_K = 200  # the most papers one retrieval returns
+
+
 class ChunkingSettings(_Section):
     max_tokens: int = Field(256, ge=32, description="Hard ceiling of a chunk in embedding-model tokens, title included.")
-    overlap_tokens: int = Field(32, ge=0, description="Tokens shared by consecutive chunks of one abstract.")
+    overlap_tokens: int = Field(32, ge=0, description="Tokens shared by consecutive chunks of one abstract; less than half of max_tokens.")
+
+    @model_validator(mode="after")
+    def _overlap_below_half(self) -> "ChunkingSettings":
+        # An overlap near the chunk size makes each chunk advance by a few tokens: 10 papers
+        # became 96 chunks at overlap == max. Half keeps every chunk at least half new text.
+        if self.overlap_tokens * 2 > self.max_tokens:
+            raise ValueError(f"overlap_tokens ({self.overlap_tokens}) must be at most half of max_tokens ({self.max_tokens})")
+        return self
 
 
 class ChromaSettings(_Section):
@@ -52,6 +63,9 @@ class ChromaSettings(_Section):
 class IngestSettings(_Section):
     batch_papers: int = Field(512, ge=1, description="Papers read, chunked, embedded and written per batch (bounds memory).")
     lock_timeout_s: float = Field(0.0, ge=0, description="How long a second ingest waits for the data-dir lock before giving up.")
+    max_abstract_chars: int = Field(
+        50_000, ge=1_000, description="Longest abstract accepted, in characters; longer ones are rejected (real abstracts stay under 5,000; a 1 MB one took 38 s to chunk and embed)."
+    )
 
 
 class RetrievalFilters(_Section):
@@ -67,7 +81,7 @@ class RetrievalFilters(_Section):
 
 
 class RetrievalSettings(_Section):
-    top_k: int = Field(10, ge=1, le=200, description="Papers returned by retrieve().")
+    top_k: int = Field(10, ge=1, le=MAX_TOP_K, description="Papers returned by retrieve().")
     candidates: int = Field(150, ge=1, description="Chunks fetched from each retriever before fusion; 150 keeps gold papers in reach at 75k abstracts (60 lost compare and topic papers there).")
     mode: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="Which retrievers run.")
     dense_weight: float = Field(0.4, ge=0, description=(
@@ -169,12 +183,15 @@ class AnswerSettings(_Section):
 
 class UISettings(_Section):
     host: str = Field("127.0.0.1", description="Address `rag serve` binds to.")
-    port: int = Field(7860, description="Port `rag serve` listens on.")
+    port: int = Field(7860, ge=1, le=65535, description="Port `rag serve` listens on.")
+    login_free_attempts: int = Field(5, ge=1, description="Wrong passwords one client address may try before its logins back off.")
+    login_max_wait_s: float = Field(300.0, ge=1, description="Longest back-off after repeated wrong passwords (it doubles per failure up to this).")
     concurrency: int = Field(4, ge=1, description="Chat requests processed at once by the Gradio queue.")
     max_queue: int = Field(64, ge=1, description="Requests waiting in the queue before new ones are refused.")
     max_upload_mb: int = Field(50, ge=1, description="Largest file accepted by the upload box.")
     map_clusters: int = Field(8, ge=1, le=30, description="k-means clusters coloured on the Map tab.")
     map_max_chunks: int = Field(50000, ge=10, description="Most chunk vectors read to draw the Map tab (bounds memory on big collections).")
+    map_tsne_max_papers: int = Field(5000, ge=0, description="Largest collection laid out by t-SNE on the Map tab; above it PCA (t-SNE takes minutes there on 2 cores).")
     related_top_k: int = Field(5, ge=1, le=50, description="Papers listed by a source card's 'related papers' action.")
     examples: list[str] = Field(
         [

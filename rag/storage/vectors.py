@@ -117,6 +117,13 @@ class ChromaStore:
                 ) from None
             raise
 
+    def close(self) -> None:
+        """Release the client, so the next embedded client on this path reads the store afresh from disk."""
+        try:
+            self.client.close()
+        except Exception:  # noqa: BLE001 - closing a client whose server went away is not an error worth raising
+            pass
+
     def count(self) -> int:
         return self._guard(lambda: self.collection.count())
 

@@ -116,3 +116,22 @@ def test_store_built_with_another_model_is_refused(sample_data_dir, tmp_path):
         other.components.store  # opening the store is the check
     # Nothing stored was lost by the refusal.
     assert Assistant(data_dir=data_dir).stats().papers == 363
+
+
+def test_an_oversized_abstract_is_rejected_with_the_limit_named(tmp_path):
+    source = tmp_path / "big.jsonl"
+    rows = [{"title": "A Normal Paper on Lattices", "abstract": "We study lattices and their uses. " * 10},
+            {"title": "A Paper With A Megabyte Abstract", "abstract": "word " * 19_999 + "word."}]
+    source.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    report = Assistant(data_dir=tmp_path / "d", ingest={"max_abstract_chars": 50_000}).ingest([source])
+    assert report.added == 1 and len(report.rejected) == 1
+    assert "abstract is 100,000 characters, over ingest.max_abstract_chars (50,000)" in str(report.rejected[0])
+    assert str(report.rejected[0]).startswith("big.jsonl:2: ")
+    assert report.chunks_written == 1  # the rejected one was never chunked or embedded
+
+
+def test_a_folder_with_nothing_to_read_is_a_user_error(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "paper.pdf").write_bytes(b"%PDF-1.4")
+    with pytest.raises(UserError, match=r"no files to ingest in .*skipped 1 file\(s\) of types rag does not read \(\.pdf 1\)"):
+        Assistant(data_dir=tmp_path / "d").ingest([tmp_path / "in"])

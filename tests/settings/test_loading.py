@@ -72,3 +72,33 @@ def test_every_preset_file_loads():
         assert load_settings(preset) != Settings(), f"{preset} changes nothing"
     cpu = load_settings(ROOT / "config" / "presets" / "local-cpu.yaml")
     assert cpu.answer.backend == "local" and cpu.answer.source_sentences == 3 and cpu.local_llm.repo_id
+
+
+def test_a_key_given_twice_is_an_error_naming_it(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("retrieval:\n  top_k: 5\n  top_k: 7\n")
+    with pytest.raises(UserError, match=r"key 'top_k' is given twice \(line 3\)"):
+        load_settings(path)
+    path.write_text("retrieval:\n  top_k: 5\nretrieval:\n  mode: bm25\n")
+    with pytest.raises(UserError, match="key 'retrieval' is given twice"):
+        load_settings(path)
+
+
+def test_a_bad_environment_override_names_its_variable(monkeypatch, tmp_path):
+    monkeypatch.setenv("RAG__RETRIEVAL__TOP_K", "-3")
+    with pytest.raises(UserError, match="invalid setting 'retrieval.top_k' in environment variable RAG__RETRIEVAL__TOP_K"):
+        load_settings()
+    path = tmp_path / "c.yaml"
+    path.write_text("retrieval:\n  mode: bm25\n")
+    with pytest.raises(UserError, match="RAG__RETRIEVAL__TOP_K"):
+        load_settings(path)
+    monkeypatch.delenv("RAG__RETRIEVAL__TOP_K")
+    monkeypatch.setenv("RAG__RETRIEVAL__NO_SUCH_KEY", "1")
+    with pytest.raises(UserError, match="unknown setting 'retrieval.no_such_key' in environment variable RAG__RETRIEVAL__NO_SUCH_KEY"):
+        load_settings()
+
+
+def test_chunk_overlap_must_stay_under_half_the_chunk(tmp_path):
+    with pytest.raises(UserError, match=r"overlap_tokens \(256\) must be at most half of max_tokens \(256\)"):
+        load_settings(overrides={"chunking.overlap_tokens": 256})
+    assert load_settings(overrides={"chunking.overlap_tokens": 128}).chunking.overlap_tokens == 128

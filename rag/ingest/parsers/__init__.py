@@ -65,6 +65,11 @@ def parser_for(path: Path) -> Parser | Rejection:
     source = path.name
     if path.is_dir():
         return Rejection(source, None, "is a folder, not a file: pass it to iter_input_files to expand it")
+    kind = unsupported_kind(source)
+    if kind:
+        # By name, before the content sniff: a text XML or Markdown file otherwise reads as a
+        # listing page and comes back as "title with no abstract", which misleads.
+        return Rejection(source, None, f"{kind} files are not supported; {_EXPECTED}")
     try:
         head = read_head(path)
     except (OSError, EOFError) as exc:
@@ -75,8 +80,7 @@ def parser_for(path: Path) -> Parser | Rejection:
     if not head.strip():
         return Rejection(source, None, f"empty file: nothing to ingest; {_EXPECTED}")
     if looks_binary(head):
-        kind = unsupported_kind(source)
-        return Rejection(source, None, f"{kind} files are not supported; {_EXPECTED}" if kind else f"binary file, not text: {_EXPECTED}")
+        return Rejection(source, None, f"binary file, not text: {_EXPECTED}")
     return _PARSERS[sniff_kind(source, decode_head(head))]()
 
 

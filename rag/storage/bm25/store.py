@@ -46,7 +46,6 @@ class BM25Store:
         self.rebuilds = 0
         self._seg_files: list[str] = []
         self._vocab_file = ""
-        self._manifest_mtime: float | None = None
 
     # -- reading -------------------------------------------------------------------
 
@@ -79,17 +78,18 @@ class BM25Store:
             return False
         self.index, self.generation, self._seg_files = index, manifest["generation"], list(manifest["segments"])
         self._vocab_file = manifest["vocab"]
-        self._manifest_mtime = self.manifest_path.stat().st_mtime
         return True
 
     def fresh_index(self) -> TermIndex:
-        """The index, reloaded if another process wrote a new generation, rebuilt if missing or stale."""
-        try:
-            mtime = self.manifest_path.stat().st_mtime
-        except OSError:
-            mtime = None
-        if self.index is None or mtime != self._manifest_mtime:
-            loaded = mtime is not None and self._load()
+        """The index, loaded on first use and rebuilt if missing or behind the store.
+
+        It is not re-read when another process writes a new generation: that would let BM25
+        return chunks this process's Chroma view does not hold yet. The owner of this object
+        replaces it, with the Chroma view, when the collection's state stamp moves
+        (rag.storage.state, rag.components).
+        """
+        if self.index is None:
+            loaded = self._load()
             if not loaded or self.index.live != self.store.count():
                 with self.lock.try_hold() as owner:
                     if owner:
@@ -193,7 +193,6 @@ class BM25Store:
                     "vocab": self._vocab_file, "vocab_size": len(index.terms), "live_chunks": index.live}
         self._atomic("manifest.json", lambda fh: fh.write(json.dumps(manifest).encode()))
         self.generation = generation
-        self._manifest_mtime = self.manifest_path.stat().st_mtime
         keep = set(self._seg_files) | {state, "manifest.json", self._vocab_file}
         for path in self.dir.iterdir():
             if path.name not in keep and not path.name.endswith(".tmp"):
