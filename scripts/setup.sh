@@ -1,23 +1,51 @@
 #!/usr/bin/env bash
 # Create .venv and install the project with pinned versions. Safe to re-run: it only
 # reinstalls when pyproject.toml or constraints.txt changed.
+#
+# Installs through uv (from the package registry, into the venv): it downloads and unpacks in
+# parallel, where pip goes one package at a time. Where uv cannot be installed or fails, it
+# falls back to pip and says so. Either way the constraints file pins every key package, and
+# torch comes first, through pip, because pip finds the CPU-only build (a plain `torch` from the
+# registry pulls gigabytes of CUDA).
+#
+#   SETUP_EXTRAS   the optional extras to install (default: all of them, what the tests need)
+#   SETUP_NO_UV=1  skip uv and use pip
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3.11}"
 command -v "$PYTHON" >/dev/null || PYTHON=python3
+EXTRAS="${SETUP_EXTRAS:-ui,llm,onnx,remote,test,bench}"
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 # shellcheck disable=SC1091
 . .venv/bin/activate
-stamp=".venv/.installed-$(cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)"
+stamp=".venv/.installed-$(cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)-${EXTRAS//,/-}"
 if [ ! -f "$stamp" ]; then
-  echo "setup: installing dependencies into .venv (first run builds llama-cpp-python: ~10 min on 2 cores)" >&2
-  python -m pip install -q --upgrade pip
-  # torch first and pinned, so nothing pulls the multi-GB CUDA build.
+  started=$(date +%s)
+  echo "setup: installing dependencies into .venv (the first run builds llama-cpp-python from source: several minutes on 2 cores)" >&2
+  export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}"
   python -m pip install -q "torch==2.13.0" -c constraints.txt
-  CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" \
-    python -m pip install -q -c constraints.txt -e ".[ui,llm,onnx,remote,test,bench]"
+  use_uv=1
+  if [ "${SETUP_NO_UV:-0}" = "1" ]; then
+    use_uv=0
+  elif ! { command -v .venv/bin/uv >/dev/null || python -m pip install -q "uv>=0.5" -c constraints.txt; }; then
+    echo "setup: uv could not be installed; falling back to pip (slower)" >&2
+    use_uv=0
+  fi
+  if [ "$use_uv" = "1" ]; then
+    # torch is already installed above; uv keeps an installed package that satisfies the pins.
+    # --link-mode copy: uv hardlinks from its cache by default, and nltk (under llama-index) refuses
+    # to read a data file with more than one link ("refusing multiply-linked file").
+    if ! .venv/bin/uv pip install -q --link-mode copy --python .venv/bin/python -c constraints.txt -e ".[$EXTRAS]"; then
+      echo "setup: uv failed; falling back to pip (slower)" >&2
+      use_uv=0
+    fi
+  fi
+  if [ "$use_uv" = "0" ]; then
+    python -m pip install -q -c constraints.txt -e ".[$EXTRAS]"
+  fi
   rm -f .venv/.installed-*
   touch "$stamp"
+  echo "setup: dependencies installed in $(( $(date +%s) - started )) s ($([ "$use_uv" = "1" ] && echo uv || echo pip))" >&2
 fi

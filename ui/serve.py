@@ -1,4 +1,7 @@
-"""Launch the app: loopback by default, auth required off loopback, model warmed after launch."""
+"""Launch the app: loopback by default, auth required off loopback, model warmed after launch.
+
+One process serves the page, Gradio's /chat API and the OpenAI-compatible /v1 API (ui.openai_api).
+"""
 
 from __future__ import annotations
 
@@ -56,11 +59,18 @@ class Server:
     def serve(self, host: str, port: int, auth: tuple[str, str] | None = None, insecure: bool = False, block: bool = True):
         check_exposure(host, auth, insecure)
         import gradio as gr
+        from starlette.middleware import Middleware
 
         from ui.app import build_app
         from ui.assets import CSS, HEAD
+        from ui.openai_api import ChatCompletions
+        from ui.throttle import LoginThrottle
 
         ui = self.assistant.settings.ui
+        # Routes and middleware go in through the FastAPI constructor: Starlette refuses
+        # middleware added after the app has started, and our routes must precede Gradio's.
+        middleware = [Middleware(LoginThrottle, free=ui.login_free_attempts, max_wait_s=ui.login_max_wait_s)] if auth else []
+        routes = ChatCompletions(self.assistant, auth).router().routes
         demo = build_app(self.assistant).queue(default_concurrency_limit=ui.concurrency, max_size=ui.max_queue)
         # System fonts only: the default theme pulls Google Fonts, which an offline browser waits on.
         theme = gr.themes.Soft(font=["system-ui", "Segoe UI", "sans-serif"], font_mono=["ui-monospace", "monospace"])
@@ -68,6 +78,7 @@ class Server:
             demo.launch(
                 server_name=host, server_port=port, auth=auth, share=False, prevent_thread_lock=True, quiet=True,
                 max_file_size=f"{ui.max_upload_mb}mb", theme=theme, css=CSS, head=HEAD, ssr_mode=False, footer_links=["api"],
+                app_kwargs={"middleware": middleware, "routes": routes},
             )
         except OSError as exc:
             raise UserError(f"cannot listen on {host}:{port} ({exc}); pick another --port") from None

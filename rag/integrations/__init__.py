@@ -1,0 +1,1 @@
+"""Adapters that plug the assistant into other frameworks' interfaces (imported on demand)."""
