@@ -25,7 +25,9 @@ if [ ! -f "$stamp" ]; then
   started=$(date +%s)
   echo "setup: installing dependencies into .venv (the first run builds llama-cpp-python from source: several minutes on 2 cores)" >&2
   export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}"
+  t0=$(date +%s)
   python -m pip install -q "torch==2.13.0" -c constraints.txt
+  echo "setup: torch installed in $(( $(date +%s) - t0 )) s (pip)" >&2
   use_uv=1
   if [ "${SETUP_NO_UV:-0}" = "1" ]; then
     use_uv=0
@@ -37,7 +39,9 @@ if [ ! -f "$stamp" ]; then
     # torch is already installed above; uv keeps an installed package that satisfies the pins.
     # --link-mode copy: uv hardlinks from its cache by default, and nltk (under llama-index) refuses
     # to read a data file with more than one link ("refusing multiply-linked file").
-    if ! .venv/bin/uv pip install -q --link-mode copy --python .venv/bin/python -c constraints.txt -e ".[$EXTRAS]"; then
+    # --compile-bytecode: pip writes .pyc at install; without it the first `rag` run compiles
+    # every module of torch, transformers and llama-index on the spot, one core at a time.
+    if ! .venv/bin/uv pip install -q --link-mode copy --compile-bytecode --python .venv/bin/python -c constraints.txt -e ".[$EXTRAS]"; then
       echo "setup: uv failed; falling back to pip (slower)" >&2
       use_uv=0
     fi
