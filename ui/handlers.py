@@ -148,7 +148,7 @@ class Handlers:
         groups = sorted(set(frame["group"])) if len(frame) else []
         # A fixed palette; the retrieved papers get a colour of their own so they stand out from every cluster.
         colours = {g: _PALETTE[i % len(_PALETTE)] for i, g in enumerate(x for x in groups if not x.startswith("★"))}
-        colours.update({g: "#f43f5e" for g in groups if g.startswith("★")})  # a colour no cluster has, drawn last (on top)
+        colours.update({g: "#000000" for g in groups if g.startswith("★")})  # black: no cluster has it; drawn last (on top)
         counts = frame["group"].value_counts() if len(frame) else {}
         # Our own legend: Vega's legend is clipped by the plot's fixed height once there are many groups.
         legend = " ".join(
