@@ -5,6 +5,8 @@ import numpy as np
 from ui.paper_map import HIGHLIGHT, PaperMap, cluster_names, kmeans, layout_2d, mean_pairwise_distance
 
 TOPIC = "Which papers remove unwanted concepts from text-to-image diffusion models?"
+# Topic questions whose retrieved papers should sit together on the map.
+TOPICS = [TOPIC, "Which papers speed up LLM inference with speculative decoding?", "Which papers restore degraded photographs of human faces?"]
 
 
 def test_kmeans_and_layout_on_obvious_blobs():
@@ -41,11 +43,14 @@ def test_map_of_the_sample_collection(sample_assistant, tmp_path):
     assert set(highlighted.loc[highlighted["group"] == HIGHLIGHT, "paper_id"]) == ids
     assert list(highlighted["group"].tail(len(ids))) == [HIGHLIGHT] * len(ids)  # drawn last, on top
     xy = frame.set_index("paper_id")[["x", "y"]]
-    retrieved = mean_pairwise_distance(xy.loc[sorted(ids)].to_numpy())
     everyone = mean_pairwise_distance(xy.to_numpy())
-    ratio = retrieved / everyone
-    print(f"mean pairwise distance, retrieved / all papers: {ratio:.3f}")
-    assert ratio < 0.5, ratio
+    ratios = []
+    for question in TOPICS:
+        top = sorted(h.paper_id for h in sample_assistant.retrieve(question, top_k=8))
+        ratios.append(mean_pairwise_distance(xy.loc[top].to_numpy()) / everyone)
+    print("mean pairwise distance, retrieved / all papers:", [round(r, 3) for r in ratios])
+    # Measured: t-SNE 0.46 / 0.42 / 0.44 (mean 0.44); the PCA map it replaced gave 0.59 / 0.72 / 0.67 (0.66).
+    assert sum(ratios) / len(ratios) < 0.55, ratios
 
     # Cached in the data dir: a new map object (a restarted server) reads it instead of recomputing.
     cached = list((sample_assistant.data_dir / "cache").glob("map-*.npz"))
