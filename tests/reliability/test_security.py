@@ -13,20 +13,19 @@ import re
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from support import ROOT, free_port, stop_process
+from support import ROOT
+from support.browser import chromium_page
+from support.serving import RagServe
 from support.misbehaving_llm import MisbehavingLLM
 from rag import Assistant
 
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile.jsonl"
 QUESTION = "Which papers remove unwanted concepts from text-to-image diffusion models?"
 KEY = "sk-PLANTED-5f0c2d9e41b7a6c3"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "ANONYMIZED_TELEMETRY": "False", "TOKENIZERS_PARALLELISM": "false"}
 FAKE_MARKERS = ("[7]", "[42]", "[99]")
 XSS_QUESTIONS = [
@@ -140,27 +139,10 @@ def served(hostile_dir, tmp_path_factory):
     points at a server that echoes the planted API key back in its 401 error body."""
     data_dir = tmp_path_factory.mktemp("served") / "data"
     shutil.copytree(hostile_dir, data_dir)
-    port = free_port()
-    log_path = data_dir.parent / "serve.log"
-    with MisbehavingLLM("reject_echo") as llm, log_path.open("w") as log:
-        env = {**ENV, "OPENAI_API_KEY": KEY, "RAG__OPENAI__BASE_URL": llm.base_url, "RAG__OPENAI__TIMEOUT_S": "5"}
-        env.pop("RAG_AUTH", None)
-        proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "serve", "--data-dir", str(data_dir), "--port", str(port)],
-                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
-        url = f"http://127.0.0.1:{port}/"
-        try:
-            deadline = time.monotonic() + 180
-            while True:
-                assert proc.poll() is None, log_path.read_text()
-                try:
-                    urllib.request.urlopen(url, timeout=2)
-                    break
-                except OSError:
-                    assert time.monotonic() < deadline, "rag serve did not come up"
-                    time.sleep(0.5)
-            yield {"url": url, "port": port, "log": log_path, "llm": llm}
-        finally:
-            stop_process(proc)
+    with MisbehavingLLM("reject_echo") as llm:
+        env = {"OPENAI_API_KEY": KEY, "RAG__OPENAI__BASE_URL": llm.base_url, "RAG__OPENAI__TIMEOUT_S": "5"}
+        with RagServe(data_dir, env=env) as server:
+            yield {"url": server.url, "port": server.port, "log": server.log_path, "llm": llm}
 
 
 def test_serve_binds_loopback_by_default(served):
@@ -168,39 +150,29 @@ def test_serve_binds_loopback_by_default(served):
 
 
 def test_hostile_titles_and_abstracts_render_inert_in_chat_and_cards(served, test_output):
-    from playwright.sync_api import sync_playwright
-
     dialogs: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.goto(served["url"])
-            page.wait_for_selector("#rag-input textarea")
-            title = page.title()
-            shown = ""
-            # Questions aimed at the two papers carrying payloads, so their text lands in the
-            # answer and the source cards whatever sentences the extractive step prefers.
-            for i, question in enumerate(XSS_QUESTIONS):
-                page.fill("#rag-input textarea", question)
-                page.keyboard.press("Enter")
-                page.locator("#rag-chat .answer .footer").nth(i).wait_for(timeout=300_000)
-                page.wait_for_timeout(1500)  # let any injected handler (onerror, onload) fire
-                page.screenshot(path=str(test_output / f"xss_hostile_answer_{i}.png"), full_page=True)
-                shown += page.inner_text("body")
-                # None of the payloads ran or formed live markup.
-                assert page.evaluate("window.__xss") is None
-                assert page.title() == title
-                assert page.locator("script:has-text('__xss')").count() == 0
-                assert page.locator("img[onerror], svg[onload], iframe, [onmouseover]").count() == 0
-                hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
-                assert not [h for h in hrefs if h.strip().lower().startswith(("javascript:", "data:", "vbscript:"))]
-            # The payloads did reach the page, as visible text (so this test can fail).
-            for payload in ("<script>window.__xss", "onerror=", "](javascript:", '<svg onload="window.__xss=1">', "onmouseover"):
-                assert payload in shown, payload
-        finally:
-            browser.close()
+    with chromium_page(served["url"], dialogs) as page:
+        title = page.title()
+        shown = ""
+        # Questions aimed at the two papers carrying payloads, so their text lands in the
+        # answer and the source cards whatever sentences the extractive step prefers.
+        for i, question in enumerate(XSS_QUESTIONS):
+            page.fill("#rag-input textarea", question)
+            page.keyboard.press("Enter")
+            page.locator("#rag-chat .answer .footer").nth(i).wait_for(timeout=300_000)
+            page.wait_for_timeout(1500)  # let any injected handler (onerror, onload) fire
+            page.screenshot(path=str(test_output / f"xss_hostile_answer_{i}.png"), full_page=True)
+            shown += page.inner_text("body")
+            # None of the payloads ran or formed live markup.
+            assert page.evaluate("window.__xss") is None
+            assert page.title() == title
+            assert page.locator("script:has-text('__xss')").count() == 0
+            assert page.locator("img[onerror], svg[onload], iframe, [onmouseover]").count() == 0
+            hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+            assert not [h for h in hrefs if h.strip().lower().startswith(("javascript:", "data:", "vbscript:"))]
+        # The payloads did reach the page, as visible text (so this test can fail).
+        for payload in ("<script>window.__xss", "onerror=", "](javascript:", '<svg onload="window.__xss=1">', "onmouseover"):
+            assert payload in shown, payload
     assert dialogs == []
 
 

@@ -6,35 +6,18 @@ One server per module over a copy of the ingested sample corpus (the upload test
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from support import ROOT, free_port, stop_process
+from support import ROOT
+from support.browser import chromium_page
+from support.serving import RagServe
 
 QUESTIONS = {q["id"]: q for q in map(json.loads, (ROOT / "eval" / "questions" / "dev.jsonl").read_text().splitlines()) if q}
 ERASURE = QUESTIONS["topic-02"]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def _wait_http(url: str, proc: subprocess.Popen, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"rag serve exited with {proc.returncode}: {proc.stdout.read()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError(f"rag serve did not answer on {url} within {timeout} s")
 
 
 @pytest.fixture(scope="module")
@@ -42,32 +25,14 @@ def served(sample_data_dir, tmp_path_factory):
     """(url, data_dir) of a running `rag serve` over a private copy of the sample store."""
     data_dir = tmp_path_factory.mktemp("ui") / "data"
     shutil.copytree(sample_data_dir, data_dir)
-    port = free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "ANONYMIZED_TELEMETRY": "False"}
-    env.pop("RAG_AUTH", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "rag.cli", "serve", "--data-dir", str(data_dir), "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        _wait_http(url, proc, timeout=120)
-        yield url, data_dir
-    finally:
-        stop_process(proc)
+    with RagServe(data_dir, timeout=120) as server:
+        yield server.url, data_dir
 
 
 @pytest.fixture(scope="module")
 def page(served):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
-        tab.goto(served[0])
-        tab.wait_for_selector("#rag-input textarea")
+    with chromium_page(served[0]) as tab:
         yield tab
-        browser.close()
 
 
 def test_browser_question_streams_a_cited_answer_with_linked_cards(page, served, test_output):

@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from support.browser import chromium_page
 from support.serving import RagServe
 
 from rag import Assistant
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 FILE_NAME = "[Security update required](https:evil.example).jsonl"
 PAPER_URLS = {"https://arxiv.org/abs/2501.00001", "https://arxiv.org/abs/2501.00002", "https://arxiv.org/abs/2501.00003"}
 PAPERS = [
@@ -58,47 +58,37 @@ _OVERFLOW = """root => {
 
 
 def test_planted_tex_markdown_and_html_stay_text(served, test_output):
-    from playwright.sync_api import sync_playwright
-
     dialogs: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.goto(served.url)
-            page.wait_for_selector("#rag-input textarea")
-            page.wait_for_function("document.querySelector('#rag-stats-line').innerText.includes('papers')")
-            # The file name is shown as text, not as a link.
-            header = page.inner_text("#rag-stats-line")
-            assert FILE_NAME in header, header
-            assert page.locator("#rag-stats-line a").count() == 0
+    with chromium_page(served.url, dialogs) as page:
+        page.wait_for_function("document.querySelector('#rag-stats-line').innerText.includes('papers')")
+        # The file name is shown as text, not as a link.
+        header = page.inner_text("#rag-stats-line")
+        assert FILE_NAME in header, header
+        assert page.locator("#rag-stats-line a").count() == 0
 
-            page.fill("#rag-input textarea", QUESTION)
-            page.keyboard.press("Enter")
-            page.wait_for_selector("#rag-chat .answer .footer", timeout=300_000)
-            page.wait_for_timeout(1500)  # let any planted handler fire, and any typesetting run
-            page.screenshot(path=str(test_output / "hardening_answer.png"), full_page=True)
+        page.fill("#rag-input textarea", QUESTION)
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#rag-chat .answer .footer", timeout=300_000)
+        page.wait_for_timeout(1500)  # let any planted handler fire, and any typesetting run
+        page.screenshot(path=str(test_output / "hardening_answer.png"), full_page=True)
 
-            cards = page.locator("#rag-cards .card")
-            assert cards.count() >= 2
-            shown = page.inner_text("#rag-chat") + page.inner_text("#rag-cards")
-            # The payloads reached the page as visible text (so this test can fail) ...
-            for payload in ("$$\\rule{2000px}{2000px}$$", "[the security update](https://evil.example/phish)", "[Admin notice](https://evil.example/a)", "onerror="):
-                assert payload in shown, payload
-            # ... and none of them became markup: no TeX typeset, no element bigger than its card or answer ...
-            assert page.locator(".katex, .katex-display, math").count() == 0
-            for i in range(cards.count()):
-                assert cards.nth(i).evaluate(_OVERFLOW) == [], f"card {i} holds an element larger than itself"
-            answer = page.locator("#rag-chat .answer").first
-            assert answer.evaluate(_OVERFLOW) == []
-            # ... no link leaves the app except a paper's own link, and nothing planted ran.
-            origin = served.url.rstrip("/")
-            hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
-            outside = [h for h in hrefs if not h.startswith(origin) and not h.startswith("#")]
-            assert set(outside) <= PAPER_URLS, outside
-            assert not page.locator("img[src*='evil'], img[onerror]").count()
-            assert page.evaluate("window.__pwned") is None
-        finally:
-            browser.close()
+        cards = page.locator("#rag-cards .card")
+        assert cards.count() >= 2
+        shown = page.inner_text("#rag-chat") + page.inner_text("#rag-cards")
+        # The payloads reached the page as visible text (so this test can fail) ...
+        for payload in ("$$\\rule{2000px}{2000px}$$", "[the security update](https://evil.example/phish)", "[Admin notice](https://evil.example/a)", "onerror="):
+            assert payload in shown, payload
+        # ... and none of them became markup: no TeX typeset, no element bigger than its card or answer ...
+        assert page.locator(".katex, .katex-display, math").count() == 0
+        for i in range(cards.count()):
+            assert cards.nth(i).evaluate(_OVERFLOW) == [], f"card {i} holds an element larger than itself"
+        answer = page.locator("#rag-chat .answer").first
+        assert answer.evaluate(_OVERFLOW) == []
+        # ... no link leaves the app except a paper's own link, and nothing planted ran.
+        origin = served.url.rstrip("/")
+        hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+        outside = [h for h in hrefs if not h.startswith(origin) and not h.startswith("#")]
+        assert set(outside) <= PAPER_URLS, outside
+        assert not page.locator("img[src*='evil'], img[onerror]").count()
+        assert page.evaluate("window.__pwned") is None
     assert dialogs == []
