@@ -25,13 +25,12 @@ from ui.render import NO_TEX, cards_html  # noqa: E402
 def backend_choices(assistant: Assistant) -> list[tuple[str, str]]:
     """(label, value) pairs for the backends this configuration can use, naming their models."""
     s = assistant.settings
-    choices = [("extractive (no model)", "extractive")]
-    if s.local_llm.model_path or s.local_llm.repo_id:
-        name = os.path.basename(s.local_llm.model_path or s.local_llm.filename or s.local_llm.repo_id or "")
-        choices.append((f"local · {name}", "local"))
-    if s.openai.base_url:
-        choices.append((f"openai · {s.openai.model or 'default model'}", "openai"))
-    return choices
+    labels = {
+        "extractive": "extractive (no model)",
+        "local": f"local · {os.path.basename(s.local_llm.model_path or s.local_llm.filename or s.local_llm.repo_id or '')}",
+        "openai": f"openai · {s.openai.model or 'default model'}",
+    }
+    return [(labels[name], name) for name in s.configured_backends()]
 
 
 def _settings_panel(assistant: Assistant) -> list:

@@ -78,14 +78,18 @@ class ChatRunner:
                 yield event
 
 
-def references_text(answer: Answer) -> str:
-    """The answer as plain text with a numbered reference list (what /chat returns)."""
-    lines = [answer.text.strip()]
+def references_block(answer: Answer) -> str:
+    """What follows the answer text in plain-text replies: the numbered references, then any notices."""
+    lines = []
     if answer.citations:
         lines += ["", "References:", *answer.references()]
-    for notice in answer.notices:
-        lines.append(f"note: {notice}")
-    return "\n".join(lines)
+    lines += [f"note: {notice}" for notice in answer.notices]
+    return "".join(f"\n{line}" for line in lines)
+
+
+def references_text(answer: Answer) -> str:
+    """The answer as plain text with a numbered reference list (what /chat and /v1 return)."""
+    return answer.text.strip() + references_block(answer)
 
 
 def turn_record(question: str, answer: Answer, elapsed_ms: float, msg_index: int) -> dict:

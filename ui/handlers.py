@@ -14,7 +14,7 @@ from ui.bibtex import to_bibtex
 from ui.chat import ChatOptions, ChatRunner, friendly_error, history_messages, now_ms, references_text, turn_record
 from ui.collection import UploadIngester
 from ui.feedback import FeedbackLog
-from ui.paper_map import PaperMap
+from ui.paper_map import HIGHLIGHT, PaperMap
 from ui.render import answer_html, cards_html, error_html, inline, related_html, streaming_html
 
 
@@ -147,8 +147,8 @@ class Handlers:
         frame = self.map.frame(colour_by, highlight)
         groups = sorted(set(frame["group"])) if len(frame) else []
         # A fixed palette; the retrieved papers get a colour of their own so they stand out from every cluster.
-        colours = {g: _PALETTE[i % len(_PALETTE)] for i, g in enumerate(x for x in groups if not x.startswith("★"))}
-        colours.update({g: "#000000" for g in groups if g.startswith("★")})  # black: no cluster has it; drawn last (on top)
+        colours = {g: _PALETTE[i % len(_PALETTE)] for i, g in enumerate(x for x in groups if x != HIGHLIGHT)}
+        colours.update({g: "#000000" for g in groups if g == HIGHLIGHT})  # black: no cluster has it; drawn last (on top)
         counts = frame["group"].value_counts() if len(frame) else {}
         # Our own legend: Vega's legend is clipped by the plot's fixed height once there are many groups.
         legend = " ".join(

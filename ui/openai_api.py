@@ -35,20 +35,9 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from rag import Answer, Assistant, TextDelta, UserError
-from ui.chat import friendly_error
+from ui.chat import friendly_error, references_block, references_text
 
 MODEL_PREFIX = "rag-"
-
-
-def available_backends(assistant: Assistant) -> list[str]:
-    """The answer backends this configuration can run: extractive always, the model ones when configured."""
-    s = assistant.settings
-    names = ["extractive"]
-    if s.local_llm.model_path or s.local_llm.repo_id:
-        names.append("local")
-    if s.openai.base_url:
-        names.append("openai")
-    return names
 
 
 def _error(status: int, message: str, kind: str = "invalid_request_error", code: str | None = None) -> JSONResponse:
@@ -77,15 +66,6 @@ def citations_field(answer: Answer) -> list[dict[str, Any]]:
     """The structured references: one entry per cited paper, in marker order."""
     return [{"number": c.number, "paper_id": c.paper_id, "title": c.title, "url": c.url, "evidence": list(c.evidence),
              "authors": list(c.authors), "year": c.year} for c in sorted(answer.citations, key=lambda c: c.number)]
-
-
-def references_block(answer: Answer) -> str:
-    """The text after the answer: the numbered references and any notices."""
-    lines: list[str] = []
-    if answer.citations:
-        lines += ["", "", "References:", *answer.references()]
-    lines += [f"\nnote: {n}" for n in answer.notices]
-    return "\n".join(lines)
 
 
 def split_messages(messages: Any) -> tuple[str, list[dict[str, Any]]]:
@@ -124,7 +104,7 @@ class ChatCompletions:
             return _error(401, "a valid API key (the server's password) is required", "authentication_error", "invalid_api_key")
         now = int(time.time())
         return {"object": "list", "data": [{"id": MODEL_PREFIX + b, "object": "model", "created": now, "owned_by": "rag"}
-                                           for b in available_backends(self.assistant)]}
+                                           for b in self.assistant.settings.configured_backends()]}
 
     async def complete(self, request: Request):
         if not _authorized(request, self.auth):
@@ -137,8 +117,8 @@ class ChatCompletions:
             return _error(400, "the request body must be a JSON object")
         model = body.get("model") or MODEL_PREFIX + self.assistant.settings.answer.backend
         backend = model.removeprefix(MODEL_PREFIX) if isinstance(model, str) else ""
-        if backend not in available_backends(self.assistant):
-            known = ", ".join(MODEL_PREFIX + b for b in available_backends(self.assistant))
+        if backend not in self.assistant.settings.configured_backends():
+            known = ", ".join(MODEL_PREFIX + b for b in self.assistant.settings.configured_backends())
             return _error(404, f"model '{model}' does not exist here; use one of {known}", code="model_not_found")
         try:
             question, history = split_messages(body.get("messages"))
@@ -156,7 +136,7 @@ class ChatCompletions:
 
     @staticmethod
     def _completion(model: str, answer: Answer) -> dict[str, Any]:
-        text = answer.text.strip() + references_block(answer)
+        text = references_text(answer)
         return {
             "id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "object": "chat.completion", "created": int(time.time()), "model": model,
             "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],

@@ -227,6 +227,15 @@ class Settings(_Section):
     ui: UISettings = Field(default_factory=UISettings, description="Gradio app.")
     evaluation: EvaluationSettings = Field(default_factory=EvaluationSettings, description="`rag eval` metrics and comparison.")
 
+    def configured_backends(self) -> list[str]:
+        """The answer backends these settings can run: extractive always, a model backend once it is configured."""
+        names = ["extractive"]
+        if self.local_llm.model_path or self.local_llm.repo_id:
+            names.append("local")
+        if self.openai.base_url:
+            names.append("openai")
+        return names
+
     def resolved_data_dir(self) -> Path:
         """The data directory after the argument → env → per-user default chain."""
         if self.data_dir is not None:
