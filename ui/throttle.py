@@ -68,7 +68,7 @@ class LoginThrottle:
             record.failures += 1
             record.last_seen = now
             over = record.failures - self.free
-            wait = 0.0 if over <= 0 else min(self.max_wait_s, self.base_wait_s * 2 ** (over - 1))
+            wait = 0.0 if over <= 0 else float(min(self.max_wait_s, self.base_wait_s * 2 ** (over - 1)))
             record.blocked_until = now + wait
             return wait
 

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -72,9 +73,7 @@ def describe_skipped(skipped: list[Path], shown: int = 5) -> str:
     >>> describe_skipped([Path("a/x.pdf"), Path("a/y.pdf"), Path("a/README.md")])
     'skipped 3 file(s) of types rag does not read (.md 1, .pdf 2): x.pdf, y.pdf, README.md'
     """
-    by_suffix: dict[str, int] = {}
-    for path in skipped:
-        by_suffix[path.suffix.lower() or "(no suffix)"] = by_suffix.get(path.suffix.lower() or "(no suffix)", 0) + 1
+    by_suffix = Counter(path.suffix.lower() or "(no suffix)" for path in skipped)
     kinds = ", ".join(f"{suffix} {n}" for suffix, n in sorted(by_suffix.items()))
     names = ", ".join(p.name for p in skipped[:shown]) + (" …" if len(skipped) > shown else "")
     return f"skipped {len(skipped)} file(s) of types rag does not read ({kinds}): {names}"

@@ -9,15 +9,16 @@ together when the stamp changes (see :class:`rag.components.Components`).
 
 >>> import tempfile
 >>> state = CollectionState(Path(tempfile.mkdtemp()) / "state.json")
->>> before = state.stamp(); state.advance(); state.stamp() != before
-True
+>>> before = state.stamp(); after = state.advance(); (after, state.stamp() == after, after != before)
+(1, True, True)
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
+
+from rag.storage.atomic import write_atomic
 
 
 class CollectionState:
@@ -36,10 +37,5 @@ class CollectionState:
     def advance(self) -> int:
         """Record that the collection changed; only the data-dir lock holder calls this."""
         generation = self.stamp() + 1
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump({"generation": generation}, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
+        write_atomic(self.path, lambda fh: fh.write(json.dumps({"generation": generation}).encode("utf-8")))
         return generation

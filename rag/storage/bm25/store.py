@@ -20,6 +20,7 @@ import scipy.sparse as sp
 
 from rag.ingest.lock import DataDirLock
 from rag.settings import RetrievalSettings
+from rag.storage.atomic import write_atomic
 from rag.storage.bm25.index import Segment, TermIndex
 from rag.storage.bm25.tokenizer import BM25Tokenizer
 from rag.storage.vectors import ChromaStore
@@ -227,9 +228,4 @@ class BM25Store:
         return name
 
     def _atomic(self, name: str, write) -> None:
-        tmp = self.dir / f"{name}.tmp"
-        with open(tmp, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.dir / name)
+        write_atomic(self.dir / name, write)
