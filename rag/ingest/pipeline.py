@@ -1,4 +1,5 @@
-"""Ingest: find files → parse → plan each batch → chunk → embed → write, in bounded batches.
+"""Ingest: find files → parse → plan each batch → chunk → embed → write, in bounded batches,
+with reading/chunking, embedding and writing overlapped across batches (rag.ingest.overlap).
 
 Crash safety comes from the order of writes in each batch: vectors go to Chroma first
 (upserts under deterministic chunk ids, then removal of that paper's stale chunks), the
@@ -10,6 +11,7 @@ and vectors, so the result equals a clean run.
 from __future__ import annotations
 
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Protocol, Sequence
@@ -19,7 +21,8 @@ from rag.ingest.files import describe_skipped, iter_input_files
 from rag.ingest.formats import describe_supported
 from rag.ingest.lock import DataDirLock
 from rag.ingest.parsers import parse_file
-from rag.ingest.stages import BatchPlan, batched, plan_batch
+from rag.ingest.overlap import OverlappedStages
+from rag.ingest.stages import BatchPlan, PendingPapers, batched, plan_batch
 from rag.storage.catalog import PaperCatalog
 from rag.storage.state import CollectionState
 from rag.storage.vectors import ChromaStore
@@ -123,14 +126,30 @@ class IngestPipeline:
         seen_in_run: set[str] = set()
         done, total = 0, self._estimate(files)
         with self.lock.hold(self.lock_timeout_s):
-            for batch in batched(self.read_records(files, report, self.max_abstract_chars), self.batch_papers):
-                plan = plan_batch(batch, self.catalog.id_for_title, self.catalog.get_many, seen_in_run)
-                report.count(plan)
-                chunks = self.chunk(plan)
-                self.write(plan, chunks, report)
-                done += len(batch)
+            pending = PendingPapers(self.catalog.id_for_title, self.catalog.get_many)
+
+            def prepared() -> Iterator[tuple[BatchPlan, list[Chunk], int]]:
+                for batch in batched(self.read_records(files, report, self.max_abstract_chars), self.batch_papers):
+                    plan = plan_batch(batch, pending.id_for_title, pending.get_many, seen_in_run)
+                    pending.hold(plan)
+                    report.count(plan)
+                    yield plan, self.chunk(plan), len(batch)
+
+            def embedded(item: tuple[BatchPlan, list[Chunk], int]):
+                plan, chunks, n = item
+                return plan, chunks, self.embed(chunks, report), n
+
+            def written(item) -> None:
+                nonlocal done
+                plan, chunks, vectors, n = item
+                self.write(plan, chunks, vectors, report, catalog_guard=pending.guard)
+                pending.release(plan)
+                done += n
                 if self.progress:
                     self.progress(done, total)
+
+            # Batch n+1 is read and chunked, and batch n-1 written, while batch n is embedded.
+            OverlappedStages(prepared(), embedded, written).drain()
         report.seconds = time.perf_counter() - started
         return report
 
@@ -175,13 +194,24 @@ class IngestPipeline:
             chunks.extend(Chunk(ChunkId.make(pid, i), pid, text, paper.chunk_metadata(i)) for i, text in enumerate(texts))
         return chunks
 
-    def write(self, plan: BatchPlan, chunks: list[Chunk], report: IngestReport) -> None:
-        """Vectors first, then stale-chunk removal, metadata-only updates, listeners, and the catalog last."""
+    def embed(self, chunks: list[Chunk], report: IngestReport):
+        """The chunks' vectors (None when there are none), timed into ``report.embed_seconds``."""
+        if not chunks:
+            return None
+        embed_started = time.perf_counter()
+        vectors = self.embedder.embed([c.text for c in chunks])
+        report.embed_seconds += time.perf_counter() - embed_started
+        return vectors
+
+    def write(self, plan: BatchPlan, chunks: list[Chunk], vectors, report: IngestReport,
+              catalog_guard: AbstractContextManager | None = None) -> None:
+        """Vectors first, then stale-chunk removal, metadata-only updates, listeners, and the catalog last.
+
+        ``catalog_guard`` is held around the catalog commit, to keep it apart from the planner's reads.
+        """
         deleted: list[str] = []
         if chunks:
-            embed_started = time.perf_counter()
-            vectors = self.embedder.embed([c.text for c in chunks])
-            report.embed_seconds += time.perf_counter() - embed_started
+            self.store.record_encoder(getattr(self.embedder, "variant", type(self.embedder).__name__))
             self.store.upsert([c.chunk_id for c in chunks], vectors, [c.text for c in chunks], [c.metadata for c in chunks])
             keep = {c.chunk_id for c in chunks}
             deleted = [cid for cid in self.store.chunk_ids_for(sorted(plan.to_embed)) if cid not in keep]
@@ -194,7 +224,8 @@ class IngestPipeline:
             self.store.update_metadata(ids, metas)
         for listener in self.listeners:
             listener.apply(chunks, deleted)
-        self.catalog.upsert(plan.papers.values())
+        with catalog_guard or nullcontext():
+            self.catalog.upsert(plan.papers.values())
         if self.state is not None and (chunks or deleted or plan.meta_only or plan.added or plan.updated):
             # Last: a serving process moves to the new state only once all three stores hold it.
             self.state.advance()

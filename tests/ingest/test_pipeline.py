@@ -84,6 +84,27 @@ def test_same_paper_from_two_formats_is_stored_once_with_sources_merged(tmp_path
     assert all(m["sources"] == ["page.txt", "dump.jsonl"] for m in metas)
 
 
+def test_a_duplicate_in_a_later_batch_of_the_same_run_merges_into_the_first(tmp_path):
+    """Batches of one paper: the dump's copy is planned while the page's copy may still be
+    embedding or unwritten (overlapped stages), and must still find it, not get a second id."""
+    page = tmp_path / "a-page.txt"
+    page.write_text("Subscribe\nFast Kernels for Attention\n" + "We study attention. " * 20 + "\n"
+                    "Graph Sparsifiers at Scale\n" + "We sparsify graphs. " * 20 + "\n")
+    dump = tmp_path / "b-dump.jsonl"
+    dump.write_text(json.dumps({"id": "2502.01234", "title": "Fast kernels for attention", "abstract": "We study attention. " * 20,
+                                "authors": ["Ada Lovelace"]}) + "\n")
+    assistant = Assistant(data_dir=tmp_path / "data", ingest={"batch_papers": 1})
+    report = assistant.ingest([page, dump])
+    assert (report.added, report.merged) == (2, 1)
+    papers = {p.title.lower(): p for p in assistant.components.catalog.iter_papers()}
+    assert len(papers) == 2
+    merged = papers["fast kernels for attention"]
+    assert merged.meta.sources == ["a-page.txt", "b-dump.jsonl"] and merged.meta.authors == ["Ada Lovelace"]
+    ids = assistant.components.store.get(include=["metadatas"])
+    assert {m["paper_id"] for m in ids["metadatas"]} == {p.paper_id for p in papers.values()}
+    assert all(m["sources"] == ["a-page.txt", "b-dump.jsonl"] for m in ids["metadatas"] if m["paper_id"] == merged.paper_id)
+
+
 def test_bad_inputs_are_reported_and_good_ones_kept(tmp_path):
     data_dir = tmp_path / "data"
     (tmp_path / "in").mkdir()
