@@ -18,6 +18,9 @@ class Embedder(Protocol):
     """
 
     name: str
+    # Which encoder made the vectors (torch-cpu, onnx-fp32, onnx-int8, remote): recorded in the
+    # store next to ``name``; equivalent encoders share a name, so this is the finer record.
+    variant: str
     dimension: int
     max_tokens: int
 

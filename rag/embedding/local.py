@@ -37,7 +37,7 @@ def resolve_model_location(model: str) -> tuple[str, str]:
 
 
 class SentenceTransformerEmbedder(HFTokenized):
-    """Embeds with a sentence-transformers model on the CPU (or whatever torch finds)."""
+    """Embeds with a sentence-transformers model on ``embedding.device`` (the CPU unless told otherwise)."""
 
     def __init__(self, settings: EmbeddingSettings):
         location, self.name = resolve_model_location(settings.model)
@@ -51,8 +51,10 @@ class SentenceTransformerEmbedder(HFTokenized):
 
         if settings.threads:
             torch.set_num_threads(settings.threads)
+        if settings.device.startswith("cuda") and not torch.cuda.is_available():
+            raise UserError(f"embedding.device is '{settings.device}' but torch sees no CUDA GPU; install a CUDA build of torch or set embedding.device: cpu")
         try:
-            self.model = SentenceTransformer(location, device="cpu")
+            self.model = SentenceTransformer(location, device=settings.device)
         except Exception as exc:  # noqa: BLE001 - any load failure is a config problem for the user
             raise UserError(
                 f"cannot load embedding model '{settings.model}' ({type(exc).__name__}); "
@@ -61,6 +63,7 @@ class SentenceTransformerEmbedder(HFTokenized):
         self.dimension = int(self.model.get_embedding_dimension())
         self.max_tokens = int(self.model.max_seq_length)
         self.batch_size = settings.batch_size
+        self.variant = f"torch-{settings.device}"
         self.tokenizer = self.model.tokenizer
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:

@@ -58,6 +58,7 @@ class RemoteEmbedder(HFTokenized):
         self.settings = settings
         self.url = embeddings_url(settings.base_url)
         self.name = settings.remote_model or settings.model
+        self.variant = "remote"
         location, self.tokenizer = _load_tokenizer(settings.model)
         self.max_tokens = max_seq_length(location, self.tokenizer)
         key = os.environ.get(settings.api_key_env)

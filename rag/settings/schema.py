@@ -23,14 +23,20 @@ class EmbeddingSettings(_Section):
     )
     batch_size: int = Field(64, ge=1, description="Chunks per forward pass.")
     threads: int | None = Field(None, description="CPU threads for the model; None lets the runtime decide.")
+    device: str = Field(
+        "cpu", description="Where backend 'sentence-transformers' runs: 'cpu', 'cuda' (or 'cuda:1'), 'mps'. Same vectors, so a store built on one opens on the others."
+    )
     base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible embeddings server (backend 'openai').")
     remote_model: str | None = Field(None, description="Model name to send to the remote embeddings server.")
     api_key_env: str = Field("RAG_EMBEDDING_API_KEY", description="Environment variable holding the remote server's API key.")
     timeout_s: float = Field(60.0, description="Timeout of one remote embedding request, in seconds.")
     remote_batch: int = Field(256, ge=1, description="Texts sent per remote /v1/embeddings request.")
     retries: int = Field(3, ge=0, description="Retries of a failed remote embedding request (with backoff) before giving up.")
+    onnx_batch_tokens: int = Field(
+        2048, ge=256, description="Backend 'onnx': most padded tokens per forward pass (small batches stay in the CPU cache; 1.3x faster than 64 full chunks on 2 cores)."
+    )
     onnx_variant: Literal["fp32", "int8"] = Field(
-        "fp32", description="ONNX export used by backend 'onnx': fp32 (same vectors as torch) or dynamic int8 (faster, slightly different vectors, recorded under another model name)."
+        "fp32", description="ONNX export used by backend 'onnx': fp32 (fused graph, same vectors as torch) or dynamic int8 (faster, slightly different vectors, recorded under another model name)."
     )
 
 

@@ -127,6 +127,19 @@ class ChromaStore:
     def count(self) -> int:
         return self._guard(lambda: self.collection.count())
 
+    def encoders(self) -> list[str]:
+        """The encoder variants that wrote vectors here, oldest first (see Embedder.variant)."""
+        recorded = (self.collection.metadata or {}).get("embedding_encoders") or ""
+        return [v for v in recorded.split(",") if v]
+
+    def record_encoder(self, variant: str) -> None:
+        """Remember that ``variant`` wrote vectors here (once per variant), so a store says what built it."""
+        if variant in self.encoders():
+            return
+        metadata = dict(self.collection.metadata or {})
+        metadata["embedding_encoders"] = ",".join([*self.encoders(), variant])
+        self._guard(lambda: self.collection.modify(metadata=metadata))
+
     def upsert(self, ids: Sequence[str], vectors: np.ndarray, documents: Sequence[str], metadatas: Sequence[dict]) -> None:
         if len(ids):
             self._check_dimension(vectors.shape[1])

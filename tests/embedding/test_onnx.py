@@ -86,3 +86,36 @@ def test_non_mean_pooling_model_is_refused_in_one_line(tmp_path):
     with pytest.raises(UserError, match="mean-pooling") as info:
         check_mean_pooling(str(tmp_path))
     assert "\n" not in str(info.value)
+
+
+def test_the_fp32_graph_is_fused_by_the_transformer_optimizer(fp32):
+    import onnx
+
+    ops = {node.op_type for node in onnx.load(str(fp32.path)).graph.node}
+    # The fusions that made it faster (issue 15); if the optimizer stopped matching, this says so.
+    assert {"Attention", "SkipLayerNormalization", "BiasGelu"} <= ops, ops
+
+
+def test_batches_stay_within_the_token_budget(fp32):
+    lengths = sorted([5] * 300 + [120] * 40 + [256] * 30)
+    batches = OnnxEmbedder.batches(fp32, lengths)
+    assert [i for b in batches for i in range(b.start, b.stop)] == list(range(len(lengths)))
+    for b in batches:
+        rows = b.stop - b.start
+        assert rows <= fp32.batch_size
+        assert rows == 1 or rows * lengths[b.stop - 1] <= fp32.batch_tokens
+
+
+def test_the_store_records_which_encoders_built_it(tmp_path):
+    from rag import Assistant
+
+    page = tmp_path / "papers.jsonl"
+    page.write_text(json.dumps({"title": "Sparse attention", "abstract": "We make attention sparse. " * 5}) + "\n")
+    assistant = Assistant(data_dir=tmp_path / "d", embedding={"backend": "onnx"})
+    assistant.ingest([page])
+    assert assistant.components.store.encoders() == ["onnx-fp32"]
+    more = tmp_path / "more.jsonl"
+    more.write_text(json.dumps({"title": "Dense retrieval", "abstract": "We retrieve densely. " * 5}) + "\n")
+    torch_assistant = Assistant(data_dir=tmp_path / "d")  # same vectors, same model name: the store opens
+    torch_assistant.ingest([more])
+    assert torch_assistant.components.store.encoders() == ["onnx-fp32", "torch-cpu"]
