@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rag.answer.evidence import CONTRIBUTION
 from rag.embedding.cache import SentenceVectors
 from rag.settings import AnswerSettings
 from rag.text.markers import cite, strip_markers
@@ -36,6 +37,12 @@ _BACKGROUND = re.compile(
 # How a method works ("..., which first X and then Y by Z"), as opposed to what it scored.
 _MECHANISM = re.compile(r"\b(?:by|via|through|which|consists?\s+of|decompos\w*|combin\w*|integrat\w*|appl(?:y|ies)|first|then|instead\s+of|replac\w*)\b", re.I)
 _RESULT = re.compile(r"\b(?:experiments?|results?|outperform\w*|state-of-the-art|benchmarks?|evaluations?|demonstrat\w*)\b", re.I)
+# Where an abstract turns from the method to its evidence ("Extensive experiments show ...",
+# "Results on ImageNet ...", "We demonstrate ..."): the end of a method's description.
+_RESULTS_TURN = re.compile(
+    r"^\W*(?:(?:extensive|comprehensive|empirical|experimental|our|the|through|in|on|across|finally|moreover|notably),?\s+)*"
+    r"(?:experiments?|experimental|results?|evaluations?|empirical\w*|benchmarks?)\b"
+    r"|\b(?:we|experiments?|results?|evaluations?)\s+(?:\w+\s+){0,2}(?:demonstrate|show|confirm|indicate|verify|validate)s?\b|\boutperform", re.I)
 
 
 @dataclass
@@ -101,10 +108,42 @@ class ExtractiveAnswerer:
             candidate.score = float(score)
         return sorted(candidates, key=lambda c: -c.score)
 
+    def method_span(self, hit: Hit, best_position: int | None = None) -> list[int]:
+        """How a method works, as its own abstract tells it: the positions of the sentences from the one
+        that introduces the work ("we propose X", "In this paper, we ...") up to the first that turns to
+        results, at most ``max_sentences`` (empty when the abstract has no such run of two or more).
+
+        Abstracts follow background → gap → contribution → mechanism → results, and a "how does X ..."
+        question asks for the middle; the best-matching single sentence is usually the gap it closes
+        ("a high guidance scale causes oversaturation"), which restates the question instead of answering it.
+        ``best_position`` (the best-scoring sentence) is kept when it falls inside the method's part.
+        """
+        sentences = split_sentences(hit.abstract)
+        start = next((j for j, s in enumerate(sentences) if CONTRIBUTION.search(s)), None)
+        if start is None:
+            return []
+        span = [start]
+        for j in range(start + 1, len(sentences)):
+            if _RESULTS_TURN.search(sentences[j]) or sentences[j].rstrip().endswith("?"):
+                break
+            span.append(j)
+        if len(span) < 2:
+            return []
+        limit = self.settings.max_sentences
+        if best_position is not None and best_position in span[limit:]:
+            return span[: limit - 1] + [best_position]
+        return span[:limit]
+
     def compose(self, question: str, hits: list[Hit], kind: str = "fact") -> str:
         ranked = self.rank(question, hits[: self.settings.context_papers], kind)
         if not ranked:
             return ""
+        if kind == "method":
+            top = ranked[0]
+            span = self.method_span(hits[top.hit_index], top.position)
+            if span:
+                sentences = split_sentences(hits[top.hit_index].abstract)
+                return " ".join(cite(strip_markers(sentences[j]), top.hit_index + 1) for j in span)
         best = ranked[0].score
         cited = {c.hit_index for c in ranked if c.score >= best - self.settings.cite_margin}
         chosen = [ranked[0]]

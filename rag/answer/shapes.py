@@ -30,7 +30,7 @@ def figure_in(sentence: str, quantity: str | None) -> str | None:
     """The reported figure of a sentence ("2.2x", "3.31", "40%"), nearest to the words naming the quantity."""
     if not reports_quantity(sentence, quantity):
         return None
-    numbers = figures(sentence)
+    numbers = figures(sentence, quantity)
     if not numbers:
         return None
     cue = quantity_cue(sentence, quantity)

@@ -4,6 +4,8 @@
 ('speedup', 'FID')
 >>> reports_quantity("Medusa-1 achieves over 2.2x speedup.", "speedup"), reports_quantity("We propose Medusa.", "speedup")
 (True, False)
+>>> reports_quantity("We reduce the inference time of Stable Diffusion by 34.9%.", "speedup")
+True
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import re
 
 # (name, words in a question that ask for it, what a sentence reporting it contains besides a number)
 _QUANTITIES: list[tuple[str, str, str]] = [
-    ("speedup", r"speed[- ]?ups?|faster|how fast|acceleration|accelerate", r"\d\s*(?:x|×)(?!\w)|speed[- ]?up|faster|acceleration|accelerat"),
+    ("speedup", r"speed[- ]?ups?|faster|how fast|acceleration|accelerate", r"\d\s*(?:x|×)(?!\w)|speed[- ]?up|faster|acceleration|accelerat|\bspeed\b"
+     # Speed-ups are also reported as time or latency saved ("reduce the inference time by 34.9%").
+     r"|(?:inference|generation|decoding|sampling|training|running|wall-?clock|run)[- ]?time|latency"),
     ("throughput", r"throughput|tokens?\s+per\s+second|tokens?/s|fps|frames per second", r"per second|/s\b|fps|throughput"),
     ("time", r"how long|how much time|latency|run-?time|wall-?clock|seconds|minutes|hours", r"seconds?|minutes?|hours?|\bms\b|\bs\b|latency|time"),
     ("accuracy", r"accuracy|top-1|top-5", r"accuracy|top-1|top-5|%"),
@@ -37,9 +41,31 @@ FIGURE = re.compile(r"(?<![\w.\-/])(\d+(?:[.,]\d+)?(?:\s?-\s?\d+(?:\.\d+)?)?\s?(
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 
-def figures(sentence: str) -> list[re.Match[str]]:
-    """The reported figures of a sentence, left to right (names with digits and years left out)."""
-    return [m for m in FIGURE.finditer(sentence) if not _YEAR.fullmatch(m.group(1).strip())]
+_SIZE = re.compile(r"\d\s?(?:[KMB]|GB|MB)$")
+# What a size-suffixed number ("70B", "13B", "8GB") can report; for anything else it names a model or a dataset.
+_SIZE_QUANTITIES = {"parameters", "memory", "data", "count", "amount", None}
+
+
+def figures(sentence: str, quantity: str | None = None) -> list[re.Match[str]]:
+    """The reported figures of a sentence, left to right.
+
+    Left out: years, names with digits ("GPT-4"), list enumerators ("2) For the tuning-free
+    method ..."), and, unless the quantity is a size, sizes such as "70B" (a model, not a speed-up).
+
+    >>> [m.group(1) for m in figures("2) On 13B and 70B models it is 1.6x faster (34.9%).", "speedup")]
+    ['1.6x', '34.9%']
+    """
+    out = []
+    for m in FIGURE.finditer(sentence):
+        number = m.group(1).strip()
+        if _YEAR.fullmatch(number):
+            continue
+        if number.isdigit() and sentence[m.end():m.end() + 1] == ")":
+            continue
+        if _SIZE.search(number) and quantity not in _SIZE_QUANTITIES:
+            continue
+        out.append(m)
+    return out
 
 
 def asked_quantity(question: str) -> str | None:
@@ -55,7 +81,7 @@ def quantity_cue(sentence: str, quantity: str | None) -> re.Match[str] | None:
 
 def reports_quantity(sentence: str, quantity: str | None) -> bool:
     """A number in the sentence, next to the words that report ``quantity`` (any number when none is named)."""
-    if not figures(sentence):
+    if not figures(sentence, quantity):
         return False
     cue = _REPORTED.get(quantity or "")
     return cue is None or bool(cue.search(sentence))
