@@ -30,13 +30,13 @@ import numpy as np  # noqa: E402
 
 from bench_scale import chunk_texts, plain_sentence_transformer  # noqa: E402
 
+from rag.embedding.onnx import OnnxEmbedder  # noqa: E402
+from rag.settings import EmbeddingSettings  # noqa: E402
+
 
 def build_variants(work: Path) -> tuple[object, dict[str, Path]]:
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    from rag.embedding.onnx import OnnxEmbedder
-    from rag.settings import EmbeddingSettings
 
     embedder = OnnxEmbedder(EmbeddingSettings(backend="onnx"), cache_dir=work)
     fused = embedder.path
@@ -58,29 +58,21 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=250, help="first N abstracts of the arXiv dump")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    import onnxruntime as ort
-
     with tempfile.TemporaryDirectory() as tmp:
         embedder, graphs = build_variants(Path(tmp))
         texts = chunk_texts(args.n, embedder)
         lengths = [len(embedder.tokenize(t)) + 2 for t in texts]
         print(json.dumps({"chunks": len(texts), "mean_tokens": round(float(np.mean(lengths)), 1), "load_avg": os.getloadavg()}), flush=True)
 
-        def session(path: Path):
-            options = ort.SessionOptions()
-            options.inter_op_num_threads = 1
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-
-        sessions = {name: session(path) for name, path in graphs.items()}
+        settings = EmbeddingSettings(backend="onnx", batch_size=512)  # rows are capped by batch_tokens alone
+        encoders = {name: OnnxEmbedder(settings, graph=path) for name, path in graphs.items()}
         torch_model = plain_sentence_transformer()
 
         def run(name: str, batch_tokens: int):
             if name == "torch":
                 return torch_model.encode(texts, batch_size=32, normalize_embeddings=True)
-            embedder._session, embedder.batch_tokens, embedder.batch_size = sessions[name], batch_tokens, 512
-            embedder._inputs = [i.name for i in sessions[name].get_inputs()]
-            return embedder.embed(texts)
+            encoders[name].batch_tokens = batch_tokens
+            return encoders[name].embed(texts)
 
         configs = [("torch", 0), ("fp32", 16384), ("fp32", 2048), ("fused", 16384), ("fused", 2048), ("fused", 1024),
                    ("int8-mixed", 2048), ("int8-all", 2048)]

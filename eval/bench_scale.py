@@ -232,6 +232,7 @@ class RandomVectorEmbedder:
 
     def __init__(self, real):
         self.real, self.name, self.dimension, self.max_tokens = real, real.name, real.dimension, real.max_tokens
+        self.variant = "random-vectors"
         self.tokenize = real.tokenize
 
     def embed(self, texts):

@@ -108,10 +108,10 @@ class ExtractiveAnswerer:
             candidate.score = float(score)
         return sorted(candidates, key=lambda c: -c.score)
 
-    def method_span(self, hit: Hit, best_position: int | None = None) -> list[int]:
-        """How a method works, as its own abstract tells it: the positions of the sentences from the one
-        that introduces the work ("we propose X", "In this paper, we ...") up to the first that turns to
-        results, at most ``max_sentences`` (empty when the abstract has no such run of two or more).
+    def method_span(self, hit: Hit, best_position: int | None = None) -> list[str]:
+        """How a method works, as its own abstract tells it: the sentences from the one that introduces
+        the work ("we propose X", "In this paper, we ...") up to the first that turns to results, at most
+        ``max_sentences`` (empty when the abstract has no such run of two or more).
 
         Abstracts follow background → gap → contribution → mechanism → results, and a "how does X ..."
         question asks for the middle; the best-matching single sentence is usually the gap it closes
@@ -131,8 +131,8 @@ class ExtractiveAnswerer:
             return []
         limit = self.settings.max_sentences
         if best_position is not None and best_position in span[limit:]:
-            return span[: limit - 1] + [best_position]
-        return span[:limit]
+            span = span[: limit - 1] + [best_position]
+        return [sentences[j] for j in span[:limit]]
 
     def compose(self, question: str, hits: list[Hit], kind: str = "fact") -> str:
         ranked = self.rank(question, hits[: self.settings.context_papers], kind)
@@ -142,8 +142,7 @@ class ExtractiveAnswerer:
             top = ranked[0]
             span = self.method_span(hits[top.hit_index], top.position)
             if span:
-                sentences = split_sentences(hits[top.hit_index].abstract)
-                return " ".join(cite(strip_markers(sentences[j]), top.hit_index + 1) for j in span)
+                return " ".join(cite(strip_markers(sentence), top.hit_index + 1) for sentence in span)
         best = ranked[0].score
         cited = {c.hit_index for c in ranked if c.score >= best - self.settings.cite_margin}
         chosen = [ranked[0]]

@@ -51,8 +51,10 @@ class SentenceTransformerEmbedder(HFTokenized):
 
         if settings.threads:
             torch.set_num_threads(settings.threads)
-        if settings.device.startswith("cuda") and not torch.cuda.is_available():
-            raise UserError(f"embedding.device is '{settings.device}' but torch sees no CUDA GPU; install a CUDA build of torch or set embedding.device: cpu")
+        kind, _, index = settings.device.partition(":")
+        if kind == "cuda" and (int(index) if index.isdigit() else 0) >= torch.cuda.device_count():
+            raise UserError(f"embedding.device is '{settings.device}' but torch sees {torch.cuda.device_count()} CUDA GPU(s); "
+                            "install a CUDA build of torch, pick a GPU it sees, or set embedding.device: cpu")
         try:
             self.model = SentenceTransformer(location, device=settings.device)
         except Exception as exc:  # noqa: BLE001 - any load failure is a config problem for the user

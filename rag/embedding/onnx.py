@@ -36,7 +36,8 @@ class OnnxEmbedder(HFTokenized):
     (1, 384)
     """
 
-    def __init__(self, settings: EmbeddingSettings, cache_dir: Path | None = None):
+    def __init__(self, settings: EmbeddingSettings, cache_dir: Path | None = None, graph: Path | None = None):
+        """``graph`` runs that ONNX file instead of the export for ``settings`` (benchmarks compare variants with it)."""
         import onnxruntime as ort
         from transformers import AutoTokenizer
 
@@ -55,7 +56,7 @@ class OnnxEmbedder(HFTokenized):
         self.batch_size = settings.batch_size
         self.batch_tokens = settings.onnx_batch_tokens
         self.variant = f"onnx-{settings.onnx_variant}"
-        self.path = OnnxExporter(location, Path(cache_dir or DEFAULT_CACHE), settings.onnx_variant).export()
+        self.path = Path(graph) if graph else OnnxExporter(location, Path(cache_dir or DEFAULT_CACHE), settings.onnx_variant).export()
         options = ort.SessionOptions()
         options.intra_op_num_threads = settings.threads or 0  # 0: one per physical core
         options.inter_op_num_threads = 1

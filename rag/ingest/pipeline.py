@@ -211,7 +211,7 @@ class IngestPipeline:
         """
         deleted: list[str] = []
         if chunks:
-            self.store.record_encoder(getattr(self.embedder, "variant", type(self.embedder).__name__))
+            self.store.record_encoder(self.embedder.variant)
             self.store.upsert([c.chunk_id for c in chunks], vectors, [c.text for c in chunks], [c.metadata for c in chunks])
             keep = {c.chunk_id for c in chunks}
             deleted = [cid for cid in self.store.chunk_ids_for(sorted(plan.to_embed)) if cid not in keep]

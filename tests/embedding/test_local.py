@@ -15,11 +15,8 @@ def test_cpu_is_the_default_device_and_is_recorded_as_the_encoder():
     assert str(embedder.model.device) == "cpu"
 
 
-def test_asking_for_cuda_without_a_gpu_is_one_line_naming_the_setting():
-    import torch
-
-    if torch.cuda.is_available():
-        pytest.skip("this machine has a CUDA GPU, so the setting is honoured instead of refused")
+def test_asking_for_a_gpu_torch_cannot_see_is_one_line_naming_the_setting():
+    # A device index past any machine's GPUs: refused here (no CUDA) and on a GPU machine alike.
     with pytest.raises(UserError, match="embedding.device") as info:
-        SentenceTransformerEmbedder(EmbeddingSettings(device="cuda"))
+        SentenceTransformerEmbedder(EmbeddingSettings(device="cuda:99"))
     assert "\n" not in str(info.value)
