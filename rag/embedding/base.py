@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol, Sequence
 
@@ -34,9 +36,21 @@ class HFTokenized:
 
     tokenizer: object
 
+    @cached_property
+    def counting_tokenizer(self):
+        """A private copy of ``tokenizer`` for ``tokenize``.
+
+        A Hugging Face fast tokenizer keeps padding and truncation as state on its one Rust
+        object and resets that state on every call. Ingest counts tokens (no truncation, no
+        padding) in its reading thread while the main thread encodes padded batches, so on a
+        shared object a count could strip a batch's padding mid-call ("Unable to create
+        tensor ...") or undo its truncation. Each job gets its own object instead.
+        """
+        return copy.deepcopy(self.tokenizer)
+
     def tokenize(self, text: str) -> list[int]:
         """Token ids without special tokens and without truncation: what a chunk really costs."""
-        return self.tokenizer.encode(text, add_special_tokens=False, truncation=False, verbose=False)
+        return self.counting_tokenizer.encode(text, add_special_tokens=False, truncation=False, verbose=False)
 
 
 def max_seq_length(location: str, tokenizer) -> int:

@@ -20,3 +20,32 @@ def test_asking_for_a_gpu_torch_cannot_see_is_one_line_naming_the_setting():
     with pytest.raises(UserError, match="embedding.device") as info:
         SentenceTransformerEmbedder(EmbeddingSettings(device="cuda:99"))
     assert "\n" not in str(info.value)
+
+
+def test_counting_tokens_in_one_thread_while_another_embeds_padded_batches_is_safe():
+    # Ingest counts chunk tokens in its reading thread while the main thread embeds: on one shared
+    # fast-tokenizer object the count resets the padding the batch asked for, and the batch fails
+    # with "Unable to create tensor" (seen in CI). Run both at once and check each still works.
+    import threading
+
+    embedder = SentenceTransformerEmbedder(EmbeddingSettings())
+    long_text = "sparse attention for long documents " * 80
+    batch = ["short", "a somewhat longer sentence about pruning", long_text[:600], "diffusion"] * 8
+    solo_count = len(embedder.tokenize(long_text))
+    stop = threading.Event()
+    counts: list[int] = []
+
+    def count_tokens():
+        while not stop.is_set():
+            counts.append(len(embedder.tokenize(long_text)))
+
+    counter = threading.Thread(target=count_tokens)
+    counter.start()
+    try:
+        for _ in range(40):
+            vectors = embedder.embed(batch)
+            assert vectors.shape == (len(batch), embedder.dimension)
+    finally:
+        stop.set()
+        counter.join()
+    assert counts and set(counts) == {solo_count}, "a token count was truncated by the embedding thread's settings"
