@@ -204,10 +204,13 @@ class Answer:
         """This answer as a history message for the next question: its text, cited papers and scope.
 
         ``paper_ids`` are what a follow-up's "it" or "them" means; ``scope_ids`` the papers a
-        follow-up chose among, so "and which ones ...?" chooses among them again.
+        follow-up chose among, so "and which ones ...?" chooses among them again; ``source_ids``
+        every paper retrieved for the answer, cited or not, so that "which of them ...?" can
+        still find a paper on the topic that the list left out.
         """
         scope = list(self.plan.within) if self.plan and self.plan.within else []
-        return {"role": "assistant", "content": self.text, "paper_ids": [c.paper_id for c in self.citations], "scope_ids": scope}
+        return {"role": "assistant", "content": self.text, "paper_ids": [c.paper_id for c in self.citations], "scope_ids": scope,
+                "source_ids": [h.paper_id for h in self.sources]}
 
     def references(self) -> list[str]:
         """The numbered reference list, one line per cited paper, in marker order."""

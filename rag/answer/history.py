@@ -41,7 +41,7 @@ def check_history(history: Any) -> list[dict[str, str]]:
         if text is None:
             raise UserError(f"{_FORMAT}; message {index} has content of type {type(message.get('content')).__name__}")
         entry = {"role": message["role"], "content": text}
-        for key in ("paper_ids", "scope_ids"):  # what an assistant turn cited, and the papers it chose among
+        for key in ("paper_ids", "scope_ids", "source_ids"):  # what an assistant turn cited, chose among, and retrieved
             ids = message.get(key)
             if isinstance(ids, list) and all(isinstance(i, str) for i in ids):
                 entry[key] = list(ids)

@@ -21,6 +21,11 @@ _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixt
 _ORDINAL = re.compile(r"\bthe\s+(first|second|third|fourth|fifth|sixth|seventh|eighth|1st|2nd|3rd|last)\s+(?:one|paper|method|approach)\b", re.I)
 # "which ones", "which of them", "any of those": a choice among the papers the conversation is about.
 _SELECTION = re.compile(r"\b(?:which|any|none|all|each|some|how\s+many)\s+(?:ones?|of\s+(?:them|these|those|the\s+\w+))\b|\bamong\s+(?:them|these|those)\b", re.I)
+# How many retrieved-but-uncited papers a choice right after a list also considers: the list cut's
+# near misses sit just below its last cited paper; further down the ranking are other topics.
+UNCITED_CANDIDATES = 3
+# "What about ...?" after a choice among papers asks the same kind of question of the same papers.
+_PARALLEL = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\b", re.I)
 _MARKER_REF = re.compile(r"(?:paper|source|reference)?\s*\[(\d+)\]")
 _REFERENCE_LINE = re.compile(r"^\[(\d+)\]\s+(.+?)(?:\s+\((?:[^()]*)\))?(?:\s+https?://\S+)?\s*$")
 
@@ -61,11 +66,14 @@ class Referents:
             return [], False
         previous = next((m for m in reversed(history) if m.get("role") == "assistant"), None)
         papers = papers_of(previous, self.id_for_title) if previous else []
-        # After "which of them needs no tuning?" narrowed the list, "and which ones propose a metric?"
-        # chooses again among the same papers, not among the one just named.
-        scope = papers_of(previous, key="scope_ids") if previous else []
-        if scope and _SELECTION.search(question):
-            papers = scope
+        if previous and (_SELECTION.search(question) or _PARALLEL.search(question)):
+            # After "which of them needs no tuning?" narrowed the list, "and which ones propose a metric?"
+            # chooses again among the same papers, not among the one just named. A choice made right
+            # after a list chooses among every paper retrieved for it, the cited ones first: a paper on
+            # the topic that the list's cut left out is still one of "them" to the user who asked.
+            scope = papers_of(previous, key="scope_ids")
+            uncited = [p for p in papers_of(previous, key="source_ids") if p not in papers][:UNCITED_CANDIDATES]
+            papers = scope or [*papers, *uncited]
         if not papers:
             return [], True
         match = _ORDINAL.search(question)

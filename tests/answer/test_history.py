@@ -70,3 +70,9 @@ def test_a_standalone_question_is_left_alone():
     history = [{"role": "user", "content": "speculative decoding"}]
     question = "Which papers erase concepts from text-to-image diffusion models?"
     assert FollowUpRewriter(6).rewrite(question, history) == question
+
+
+def test_the_paper_ids_an_answer_carries_survive_checking_and_bad_ones_are_dropped():
+    message = {"role": "assistant", "content": "a [1]", "paper_ids": ["p1"], "scope_ids": ["p0", "p1"], "source_ids": ["p1", "p2"]}
+    assert check_history([message]) == [message]
+    assert check_history([{**message, "source_ids": [1, 2]}]) == [{k: v for k, v in message.items() if k != "source_ids"}]

@@ -3,9 +3,9 @@
 from rag.question.referents import Referents, is_follow_up, papers_of
 
 
-def history(ids, scope=()):
+def history(ids, scope=(), sources=()):
     return [{"role": "user", "content": "Which papers do X?"},
-            {"role": "assistant", "content": "2 papers ...", "paper_ids": list(ids), "scope_ids": list(scope)}]
+            {"role": "assistant", "content": "2 papers ...", "paper_ids": list(ids), "scope_ids": list(scope), "source_ids": list(sources)}]
 
 
 def test_cues():
@@ -28,6 +28,21 @@ def test_a_second_selection_chooses_among_the_same_papers_again():
     narrowed = history(["b"], scope=["a", "b", "c"])
     assert Referents().scope("And which ones propose a metric?", narrowed)[0] == ["a", "b", "c"]
     assert Referents().scope("Does it need training?", narrowed)[0] == ["b"]
+
+
+def test_a_choice_right_after_a_list_also_weighs_the_lists_nearest_uncited_papers():
+    # The list's cut may have left out a paper on the topic; "which of those ..." may be asking for it.
+    listed = history(["a", "b"], sources=["a", "x1", "b", "x2", "x3", "x4"])
+    assert Referents().scope("Which of those uses evolution strategies?", listed)[0] == ["a", "b", "x1", "x2", "x3"]
+    assert Referents().scope("What about pre-trained models?", listed)[0] == ["a", "b", "x1", "x2", "x3"]
+    # "it", an ordinal or a marker points at what was cited, never at an uncited paper.
+    assert Referents().scope("How fast is it?", listed)[0] == ["a", "b"]
+    assert Referents().scope("How fast is the second one?", listed)[0] == ["b"]
+
+
+def test_what_about_after_a_choice_asks_the_same_papers_again():
+    narrowed = history(["b"], scope=["a", "b", "c"])
+    assert Referents().scope("What about a new evaluation metric?", narrowed)[0] == ["a", "b", "c"]
 
 
 def test_papers_are_read_back_from_a_references_block_without_ids():

@@ -34,7 +34,7 @@ def test_history_is_openai_style_text_with_the_cited_papers():
     assert history_messages(turns) == [
         {"role": "user", "content": "q1"},
         # The ids ride along so "which of them" can search within them; clients that ignore them see plain messages.
-        {"role": "assistant", "content": "a1 [1]", "paper_ids": ["p1"], "scope_ids": ["p0", "p1"]},
+        {"role": "assistant", "content": "a1 [1]", "paper_ids": ["p1"], "scope_ids": ["p0", "p1"], "source_ids": []},
         {"role": "user", "content": "q2"},
     ]
 
