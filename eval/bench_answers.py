@@ -5,7 +5,8 @@
 
 Sets: ``dev`` = answers-dev.jsonl + conversations-dev.jsonl (tune on these), ``holdout`` =
 answers-holdout.jsonl + conversations-holdout.jsonl (report only), ``legacy`` = dev.jsonl (the
-paraphrased questions of earlier sessions), ``offdomain`` = absent-offdomain.jsonl. DIR must hold
+paraphrased questions of earlier sessions), ``offdomain`` = absent-offdomain.jsonl, ``near-dev`` /
+``near-holdout`` = absent questions on CS topics the sample lacks (fitted on / never). DIR must hold
 the ingested sample corpus (`rag ingest data/sample --data-dir DIR`). Each run writes the full
 `rag eval` output (report.html with the failed questions first) under --runs.
 """
@@ -30,6 +31,9 @@ SETS = {
     "holdout": ["answers-holdout.jsonl", "conversations-holdout.jsonl"],
     "legacy": ["dev.jsonl"],
     "offdomain": ["absent-offdomain.jsonl"],
+    # Absent questions near the sample's field (CS/ML topics it lacks): dev is fitted on, holdout never.
+    "near-dev": ["absent-near-dev.jsonl"],
+    "near-holdout": ["absent-near-holdout.jsonl"],
 }
 
 

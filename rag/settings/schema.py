@@ -171,12 +171,12 @@ class AnswerSettings(_Section):
                      "fitted by eval/fit_answers.py."))
     list_cut_threshold: float = Field(0.5, ge=0, le=1, description="A paper joins a list answer when the relevance model gives it at least this.")
     answerability_weights: list[float] = Field(
-        [-5.923, 1.506, 1.511, 2.034, 1.048, 1.5, 0.197, 0.633, 0.475, -0.347, 0.947, 0.911], min_length=12, max_length=12,
+        [-6.153, 1.85, 1.261, 2.651, 1.256, 1.763, 0.387, 0.697, -0.105, -0.49, 0.852, 0.701], min_length=12, max_length=12,
         description=("Answerability model: bias, then weights of top score, top-2 margin, best sentence similarity, title similarity, coverage, "
                      "title coverage, one-sentence coverage, rarest-terms coverage, unseen-word share, named methods mentioned, "
                      "subject method owned; "
                      "fitted by eval/fit_answers.py."))
-    answerability_threshold: float = Field(0.25, ge=0, le=1, description="Abstain when the answerability model gives less than this.")
+    answerability_threshold: float = Field(0.24, ge=0, le=1, description="Abstain when the answerability model gives less than this.")
     follow_up_min_similarity: float = Field(
         0.25, ge=0, le=1, description="A follow-up asked within the previous answer's papers is answered when one of their sentences comes this close to it.")
     figure_bonus: float = Field(1.0, ge=0, description="Compare and list items: bonus for a sentence that reports the asked figure (1 puts every such sentence first).")
