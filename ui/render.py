@@ -129,7 +129,8 @@ def chips_html(answer: Answer, turn: int) -> str:
         return ""
     chips = [(key, f"{key.replace('_', ' ')}: {value}") for key, value in plan.filters.items()]
     if plan.within:
-        chips.append(("within", f"within the {len(plan.within)} papers of the previous answer"))
+        # The scope is the previous answer's cited papers and its nearest uncited ones (rag.question.referents).
+        chips.append(("within", f"within the {len(plan.within)} papers found for the previous answer"))
     if not chips:
         return ""
     items = "".join(

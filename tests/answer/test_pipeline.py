@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag import Assistant, UserError
+from rag.question.referents import UNCITED_CANDIDATES
 from rag.types import Answer, TextDelta
 
 # One of the examples of an absent question that used to be answered with unrelated sentences.
@@ -58,9 +59,11 @@ def test_a_follow_up_searches_within_the_previous_answers_papers(sample_assistan
     first = sample_assistant.ask("Which papers speed up LLM inference with speculative decoding?")
     history = [{"role": "user", "content": first.question}, first.message()]
     follow = sample_assistant.ask("Which of them uses the model's own early layers to draft tokens?", history=history)
-    previous = {c.paper_id for c in first.citations}
-    assert follow.plan.follow_up and set(follow.plan.within) == previous
-    assert {h.paper_id for h in follow.sources} <= previous
+    cited = [c.paper_id for c in first.citations]
+    # The cited papers first, then the nearest retrieved papers the list left out, in retrieval order.
+    uncited = [h.paper_id for h in first.sources if h.paper_id not in cited][:UNCITED_CANDIDATES]
+    assert follow.plan.follow_up and follow.plan.within == cited + uncited
+    assert {h.paper_id for h in follow.sources} <= set(cited + uncited)
     assert follow.citations and len(follow.citations) < len(first.citations)
     assert any("early" in c.title.lower() for c in follow.citations), [c.title for c in follow.citations]
 
