@@ -171,7 +171,7 @@ class AnswerSettings(_Section):
                      "fitted by eval/fit_answers.py."))
     list_cut_threshold: float = Field(0.5, ge=0, le=1, description="A paper joins a list answer when the relevance model gives it at least this.")
     answerability_weights: list[float] = Field(
-        [-6.153, 1.85, 1.261, 2.651, 1.256, 1.763, 0.387, 0.697, -0.105, -0.49, 0.852, 0.701], min_length=12, max_length=12,
+        [-6.145, 1.852, 1.284, 2.626, 1.203, 1.767, 0.343, 0.706, -0.087, -0.447, 0.859, 0.711], min_length=12, max_length=12,
         description=("Answerability model: bias, then weights of top score, top-2 margin, best sentence similarity, title similarity, coverage, "
                      "title coverage, one-sentence coverage, rarest-terms coverage, unseen-word share, named methods mentioned, "
                      "subject method owned; "
