@@ -17,3 +17,12 @@ def test_figure_table_needs_two_figures_and_uses_final_numbers():
     assert figure_table(shaped, citations, "speedup").splitlines() == [
         "| paper | method | reported speedup |", "|---|---|---|", "| 1 | Medusa | 2.2x |", "| 2 | EAGLE | 3x |"]
     assert figure_table(Shaped("", {"a": "2.2x"}, {}), citations, "speedup") == ""
+
+
+def test_figures_reported_together_in_one_unit_come_together():
+    sentence = "For instance, 2.36times and 1.93times acceleration are achieved on OpenSora and PixArt-alpha."
+    assert figure_in(sentence, "speedup") == "2.36times and 1.93times"
+    assert figure_in("Medusa-1 reaches 2.2x, 2.8x or 3.6x speedup.", "speedup") == "2.2x, 2.8x or 3.6x"
+    # Another unit, or a figure of another clause, stays out.
+    assert figure_in("We reduce the inference time by 34.9% while improving FID by 5.2%.", "speedup") == "34.9%"
+    assert figure_in("It is 3x faster and saves 40% memory.", "speedup") == "3x"
