@@ -236,4 +236,5 @@ class Components:
             listeners=[self.bm25],
             progress=progress,
             state=self.state,
+            prebuilt_vectors=self.settings.ingest.prebuilt_vectors,
         )

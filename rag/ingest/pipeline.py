@@ -16,12 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Protocol, Sequence
 
+import numpy as np
+
 from rag.errors import UserError
 from rag.ingest.files import describe_skipped, iter_input_files
 from rag.ingest.formats import describe_supported
 from rag.ingest.lock import DataDirLock
 from rag.ingest.parsers import parse_file
 from rag.ingest.overlap import OverlappedStages
+from rag.ingest.prebuilt import PrebuiltVectors
 from rag.ingest.stages import BatchPlan, PendingPapers, batched, plan_batch
 from rag.storage.catalog import PaperCatalog
 from rag.storage.state import CollectionState
@@ -50,6 +53,7 @@ class IngestReport:
     seconds: float = 0.0
     # Time inside the embedding model alone, so a run can report its own pipeline overhead.
     embed_seconds: float = 0.0
+    prebuilt_chunks: int = 0  # chunks whose vector came from a shipped .vectors file (rag.ingest.prebuilt)
 
     def count(self, plan: BatchPlan) -> None:
         self.added += plan.added
@@ -62,7 +66,8 @@ class IngestReport:
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged, "merged": self.merged,
                 "rejected": [{"source": r.source, "line": r.line, "reason": r.reason} for r in self.rejected],
                 "skipped": [str(p) for p in self.skipped], "chunks_written": self.chunks_written, "files": self.files,
-                "seconds": round(self.seconds, 3), "embed_seconds": round(self.embed_seconds, 3)}
+                "seconds": round(self.seconds, 3), "embed_seconds": round(self.embed_seconds, 3),
+                "prebuilt_chunks": self.prebuilt_chunks}
 
     def summary(self) -> str:
         return (
@@ -99,6 +104,7 @@ class IngestPipeline:
         listeners: Sequence[ChunkListener] = (),
         progress: Callable[[int, int | None], None] | None = None,
         state: CollectionState | None = None,
+        prebuilt_vectors: bool = False,
     ):
         self.lock = lock
         self.batch_papers = batch_papers
@@ -112,6 +118,8 @@ class IngestPipeline:
         self.listeners = list(listeners)
         self.progress = progress
         self.state = state
+        self.use_prebuilt = prebuilt_vectors
+        self.prebuilt: PrebuiltVectors | None = None
 
     def ingest(self, paths: Iterable[str | Path]) -> IngestReport:
         started = time.perf_counter()
@@ -123,6 +131,7 @@ class IngestPipeline:
             raise UserError(f"no files to ingest in {named}: none has a supported type ({describe_supported()})"
                             + (f"; {describe_skipped(skipped)}" if skipped else ""))
         report = IngestReport(files=len(files), skipped=skipped)
+        self.prebuilt = PrebuiltVectors.beside(files, self.embedder.name) if self.use_prebuilt else None
         seen_in_run: set[str] = set()
         done, total = 0, self._estimate(files)
         with self.lock.hold(self.lock_timeout_s):
@@ -198,9 +207,22 @@ class IngestPipeline:
         """The chunks' vectors (None when there are none), timed into ``report.embed_seconds``."""
         if not chunks:
             return None
-        embed_started = time.perf_counter()
-        vectors = self.embedder.embed([c.text for c in chunks])
-        report.embed_seconds += time.perf_counter() - embed_started
+        texts = [c.text for c in chunks]
+        shipped = self.prebuilt.lookup(texts) if self.prebuilt else [None] * len(texts)
+        missing = [i for i, v in enumerate(shipped) if v is None]
+        report.prebuilt_chunks += len(texts) - len(missing)
+        fresh = None
+        if missing:
+            embed_started = time.perf_counter()
+            fresh = self.embedder.embed([texts[i] for i in missing])
+            report.embed_seconds += time.perf_counter() - embed_started
+            if len(missing) == len(texts):
+                return fresh
+        known = [v for v in shipped if v is not None]
+        vectors = np.empty((len(texts), len(known[0])), dtype=np.float32)
+        vectors[[i for i, v in enumerate(shipped) if v is not None]] = known
+        if missing:
+            vectors[missing] = fresh
         return vectors
 
     def write(self, plan: BatchPlan, chunks: list[Chunk], vectors, report: IngestReport,
@@ -211,7 +233,12 @@ class IngestPipeline:
         """
         deleted: list[str] = []
         if chunks:
-            self.store.record_encoder(self.embedder.variant)
+            # Which encoder made these vectors: the model's, the shipped file's, or both.
+            shipped = self.prebuilt.lookup([c.text for c in chunks]) if self.prebuilt else []
+            if any(v is not None for v in shipped):
+                self.store.record_encoder(self.prebuilt.variant)
+            if not shipped or any(v is None for v in shipped):
+                self.store.record_encoder(self.embedder.variant)
             self.store.upsert([c.chunk_id for c in chunks], vectors, [c.text for c in chunks], [c.metadata for c in chunks])
             keep = {c.chunk_id for c in chunks}
             deleted = [cid for cid in self.store.chunk_ids_for(sorted(plan.to_embed)) if cid not in keep]

@@ -72,6 +72,8 @@ class IngestSettings(_Section):
     max_abstract_chars: int = Field(
         50_000, ge=1_000, description="Longest abstract accepted, in characters; longer ones are rejected (real abstracts stay under 5,000; a 1 MB one took 38 s to chunk and embed)."
     )
+    prebuilt_vectors: bool = Field(
+        True, description="Take a chunk's vector from a folder's shipped .vectors/<model>.npz when its text and model match (rag.ingest.prebuilt); the bundled sample ships one.")
 
 
 class RetrievalFilters(_Section):

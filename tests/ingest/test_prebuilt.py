@@ -1,0 +1,64 @@
+"""Shipped chunk vectors (rag.ingest.prebuilt): used when text and model match, never otherwise."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from support import SAMPLE_DIR
+
+from rag import Assistant
+from rag.ingest.prebuilt import vectors_path, write
+
+PAPERS = [
+    {"title": "Sparse Attention for Long Documents", "abstract": "We propose a sparse attention pattern that scales linearly with length."},
+    {"title": "Pruning Language Models in One Shot", "abstract": "We prune large language models in one shot without any retraining."},
+]
+
+
+def stored(assistant: Assistant) -> dict[str, np.ndarray]:
+    held = assistant.components.store.get(include=("documents", "embeddings"))
+    return dict(zip(held["documents"], np.asarray(held["embeddings"], dtype=np.float32)))
+
+
+def test_the_shipped_sample_vectors_cover_every_chunk_and_are_the_models_own(tmp_path):
+    # A chunker or sample change must come with a rebuilt file (python scripts/build_vectors.py data/sample),
+    # or a newcomer's first run pays for the model again: this fails until it is rebuilt.
+    assistant = Assistant(data_dir=tmp_path / "data")
+    report = assistant.ingest([SAMPLE_DIR])
+    assert report.chunks_written > 600 and report.prebuilt_chunks == report.chunks_written
+    assert report.embed_seconds == 0.0
+    vectors = stored(assistant)
+    texts = sorted(vectors)[:: len(vectors) // 16][:16]
+    fresh = assistant.components.embedder.embed(texts)
+    cosines = np.sum(np.stack([vectors[t] for t in texts]) * fresh, axis=1)
+    assert cosines.min() >= 0.9999, cosines.min()
+    assert assistant.components.store.encoders() == ["torch-cpu"]
+
+
+def test_only_chunks_the_file_holds_take_its_vectors_and_a_file_of_another_model_is_ignored(tmp_path):
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    (folder / "papers.jsonl").write_text("".join(json.dumps(p) + "\n" for p in PAPERS))
+    reference = Assistant(data_dir=tmp_path / "reference", ingest={"prebuilt_vectors": False})
+    reference.ingest([folder])
+    model_vectors = stored(reference)
+    first, second = sorted(model_vectors, key=lambda t: "Sparse" not in t)
+    name = reference.components.embedder.name
+    # A marker vector for the first chunk only, so the test can tell where each stored vector came from.
+    marker = np.zeros(len(model_vectors[first]), dtype=np.float32)
+    marker[0] = 1.0
+    write(vectors_path(folder, name), [first], marker[None, :], name, "shipped-test")
+
+    assistant = Assistant(data_dir=tmp_path / "data")
+    report = assistant.ingest([folder])
+    vectors = stored(assistant)
+    assert report.prebuilt_chunks == 1
+    assert np.allclose(vectors[first], marker)
+    assert float(vectors[second] @ model_vectors[second]) >= 0.9999  # embedded by the model
+    assert sorted(assistant.components.store.encoders()) == ["shipped-test", "torch-cpu"]
+
+    write(vectors_path(folder, name), [first], marker[None, :], "some-other-model", "shipped-test")
+    other = Assistant(data_dir=tmp_path / "other")
+    assert other.ingest([folder]).prebuilt_chunks == 0
+    assert float(stored(other)[first] @ model_vectors[first]) >= 0.9999
