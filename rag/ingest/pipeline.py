@@ -74,6 +74,7 @@ class IngestReport:
             f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
             f"{self.merged} duplicates merged, {len(self.rejected)} rejected; "
             f"{self.chunks_written} chunks written from {self.files} file(s) in {self.seconds:.1f} s"
+            + (f" ({self.prebuilt_chunks} vectors from the folder's shipped .vectors file)" if self.prebuilt_chunks else "")
         )
 
 
@@ -204,7 +205,11 @@ class IngestPipeline:
         return chunks
 
     def embed(self, chunks: list[Chunk], report: IngestReport):
-        """The chunks' vectors (None when there are none), timed into ``report.embed_seconds``."""
+        """The chunks' vectors (None when there are none), timed into ``report.embed_seconds``.
+
+        A chunk whose text the folder's shipped vectors hold (rag.ingest.prebuilt) takes that vector;
+        the model embeds the rest.
+        """
         if not chunks:
             return None
         texts = [c.text for c in chunks]

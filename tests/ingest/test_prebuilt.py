@@ -28,6 +28,7 @@ def test_the_shipped_sample_vectors_cover_every_chunk_and_are_the_models_own(tmp
     report = assistant.ingest([SAMPLE_DIR])
     assert report.chunks_written > 600 and report.prebuilt_chunks == report.chunks_written
     assert report.embed_seconds == 0.0
+    assert f"({report.prebuilt_chunks} vectors from the folder's shipped .vectors file)" in report.summary()
     vectors = stored(assistant)
     texts = sorted(vectors)[:: len(vectors) // 16][:16]
     fresh = assistant.components.embedder.embed(texts)
@@ -53,7 +54,7 @@ def test_only_chunks_the_file_holds_take_its_vectors_and_a_file_of_another_model
     assistant = Assistant(data_dir=tmp_path / "data")
     report = assistant.ingest([folder])
     vectors = stored(assistant)
-    assert report.prebuilt_chunks == 1
+    assert report.prebuilt_chunks == 1 and "(1 vectors from" in report.summary()
     assert np.allclose(vectors[first], marker)
     assert float(vectors[second] @ model_vectors[second]) >= 0.9999  # embedded by the model
     assert sorted(assistant.components.store.encoders()) == ["shipped-test", "torch-cpu"]
