@@ -8,7 +8,6 @@ validator then renumbers them. The compare table is added after validation (see
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 
 from rag.answer.evidence import CONTRIBUTION

@@ -147,12 +147,12 @@ class IngestPipeline:
 
             def embedded(item: tuple[BatchPlan, list[Chunk], int]):
                 plan, chunks, n = item
-                return plan, chunks, self.embed(chunks, report), n
+                return plan, chunks, *self.embed(chunks, report), n
 
             def written(item) -> None:
                 nonlocal done
-                plan, chunks, vectors, n = item
-                self.write(plan, chunks, vectors, report, catalog_guard=pending.guard)
+                plan, chunks, vectors, encoders, n = item
+                self.write(plan, chunks, vectors, report, catalog_guard=pending.guard, encoders=encoders)
                 pending.release(plan)
                 done += n
                 if self.progress:
@@ -204,46 +204,44 @@ class IngestPipeline:
             chunks.extend(Chunk(ChunkId.make(pid, i), pid, text, paper.chunk_metadata(i)) for i, text in enumerate(texts))
         return chunks
 
-    def embed(self, chunks: list[Chunk], report: IngestReport):
-        """The chunks' vectors (None when there are none), timed into ``report.embed_seconds``.
+    def embed(self, chunks: list[Chunk], report: IngestReport) -> tuple[np.ndarray | None, list[str]]:
+        """The chunks' vectors (None when there are none) and the encoders that made them.
 
         A chunk whose text the folder's shipped vectors hold (rag.ingest.prebuilt) takes that vector;
-        the model embeds the rest.
+        the model embeds the rest, timed into ``report.embed_seconds``.
         """
         if not chunks:
-            return None
+            return None, []
         texts = [c.text for c in chunks]
         shipped = self.prebuilt.lookup(texts) if self.prebuilt else [None] * len(texts)
         missing = [i for i, v in enumerate(shipped) if v is None]
         report.prebuilt_chunks += len(texts) - len(missing)
+        encoders = ([self.prebuilt.variant] if len(missing) < len(texts) else []) + ([self.embedder.variant] if missing else [])
         fresh = None
         if missing:
             embed_started = time.perf_counter()
             fresh = self.embedder.embed([texts[i] for i in missing])
             report.embed_seconds += time.perf_counter() - embed_started
             if len(missing) == len(texts):
-                return fresh
+                return fresh, encoders
         known = [v for v in shipped if v is not None]
         vectors = np.empty((len(texts), len(known[0])), dtype=np.float32)
         vectors[[i for i, v in enumerate(shipped) if v is not None]] = known
         if missing:
             vectors[missing] = fresh
-        return vectors
+        return vectors, encoders
 
     def write(self, plan: BatchPlan, chunks: list[Chunk], vectors, report: IngestReport,
-              catalog_guard: AbstractContextManager | None = None) -> None:
+              catalog_guard: AbstractContextManager | None = None, encoders: Sequence[str] = ()) -> None:
         """Vectors first, then stale-chunk removal, metadata-only updates, listeners, and the catalog last.
 
-        ``catalog_guard`` is held around the catalog commit, to keep it apart from the planner's reads.
+        ``catalog_guard`` is held around the catalog commit, to keep it apart from the planner's reads;
+        ``encoders`` are what ``embed`` said made the vectors (the model's variant when not given).
         """
         deleted: list[str] = []
         if chunks:
-            # Which encoder made these vectors: the model's, the shipped file's, or both.
-            shipped = self.prebuilt.lookup([c.text for c in chunks]) if self.prebuilt else []
-            if any(v is not None for v in shipped):
-                self.store.record_encoder(self.prebuilt.variant)
-            if not shipped or any(v is None for v in shipped):
-                self.store.record_encoder(self.embedder.variant)
+            for encoder in encoders or [self.embedder.variant]:  # the model's, the shipped file's, or both
+                self.store.record_encoder(encoder)
             self.store.upsert([c.chunk_id for c in chunks], vectors, [c.text for c in chunks], [c.metadata for c in chunks])
             keep = {c.chunk_id for c in chunks}
             deleted = [cid for cid in self.store.chunk_ids_for(sorted(plan.to_embed)) if cid not in keep]

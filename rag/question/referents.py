@@ -69,8 +69,8 @@ class Referents:
         if previous and (_SELECTION.search(question) or _PARALLEL.search(question)):
             # After "which of them needs no tuning?" narrowed the list, "and which ones propose a metric?"
             # chooses again among the same papers, not among the one just named. A choice made right
-            # after a list chooses among every paper retrieved for it, the cited ones first: a paper on
-            # the topic that the list's cut left out is still one of "them" to the user who asked.
+            # after a list chooses among its cited papers and the UNCITED_CANDIDATES retrieved right
+            # after them: a paper on the topic that the list's cut left out is still one of "them".
             scope = papers_of(previous, key="scope_ids")
             uncited = [p for p in papers_of(previous, key="source_ids") if p not in papers][:UNCITED_CANDIDATES]
             papers = scope or [*papers, *uncited]
