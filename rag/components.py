@@ -31,18 +31,20 @@ if TYPE_CHECKING:
     from rag.retrieval.search import PaperSearch
     from rag.storage.bm25 import BM25Store
     from rag.storage.catalog import PaperCatalog
+    from rag.storage.sentences import SentenceVectorStore
     from rag.storage.vectors import ChromaStore
 
 # The parts that hold a view of the stored collection, replaced together when it changes.
 _VIEW_PARTS = ("store", "bm25", "retriever", "search", "planned_search", "answerer")
-_PARTS = ("embedder", "catalog", "store", "bm25", "retriever", "search", "planner", "planned_search", "answerer", "sentence_vectors")
+_PARTS = ("embedder", "catalog", "store", "bm25", "retriever", "search", "planner", "planned_search", "answerer", "sentence_vectors",
+          "sentence_store")
 
 
 class Components:
     """The parts of one assistant over one collection.
 
     ``parts`` may give any of: embedder, catalog, store, bm25, retriever, search, planner,
-    planned_search, answerer, sentence_vectors (built from settings otherwise), and ``relevance_llm``, a
+    planned_search, answerer, sentence_vectors, sentence_store (built from settings otherwise), and ``relevance_llm``, a
     ``complete(prompt) -> str`` for retrieval's LLM relevance scores (by default the
     configured answer model). Heavy imports happen inside the builders, on first use.
     """
@@ -172,7 +174,14 @@ class Components:
     def sentence_vectors(self) -> SentenceVectors:
         from rag.embedding.cache import SentenceVectors
 
-        return self._part("sentence_vectors", lambda: SentenceVectors(self.embedder))
+        return self._part("sentence_vectors", lambda: SentenceVectors(self.embedder, store=self.sentence_store))
+
+    @property
+    def sentence_store(self) -> SentenceVectorStore:
+        """The data dir's stored title and sentence vectors for the configured model (rag.storage.sentences)."""
+        from rag.storage.sentences import SentenceVectorStore
+
+        return self._part("sentence_store", lambda: SentenceVectorStore(self.layout.sentences_path, self.embedder.name))
 
     @property
     def search(self) -> PaperSearch:
@@ -237,4 +246,5 @@ class Components:
             progress=progress,
             state=self.state,
             prebuilt_vectors=self.settings.ingest.prebuilt_vectors,
+            sentence_store=self.sentence_store,
         )

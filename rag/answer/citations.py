@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rag.answer.naming import item_claim
 from rag.embedding.cache import SentenceVectors
 from rag.text.markers import cited_numbers, rewrite_markers, strip_markers
-from rag.text.sentences import split_sentences
+from rag.text.sentences import paper_sentences, split_sentences
 from rag.types import AnswerSentence, Citation, Hit
 
 
@@ -61,10 +62,14 @@ class CitationValidator:
         text, mapping, removed = self.renumber(text, sources)
         papers = {new: sources[old - 1] for old, new in mapping.items()}
         sentences = [AnswerSentence(s, cited_numbers(s)) for s in split_sentences(text)]
-        abstract_sentences = {n: split_sentences(hit.abstract) or [hit.title] for n, hit in papers.items()}
-        claims = [strip_markers(s.text) for s in sentences]
+        abstract_sentences = {n: paper_sentences(hit.title, hit.abstract) for n, hit in papers.items()}
+        claims = [strip_markers(item_claim(s.text)) for s in sentences]
         pool = [t for n in sorted(abstract_sentences) for t in abstract_sentences[n]]
-        vectors = dict(zip(claims + pool, self.vectors.embed(claims + pool))) if pool else {}
+        vectors: dict = {}
+        cited = list(dict.fromkeys(c for s, c in zip(sentences, claims) if s.citations))
+        if pool and cited:  # only cited sentences are checked; an extractive claim is an abstract sentence, already embedded
+            vectors.update(zip(pool, self.vectors.embed(pool, keep=True)))
+            vectors.update(zip(cited, self.vectors.embed(cited)))
         evidence: dict[int, list[str]] = {n: [] for n in papers}
         for sentence, claim in zip(sentences, claims):
             best = 0.0

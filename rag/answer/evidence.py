@@ -15,7 +15,7 @@ import numpy as np
 
 from rag.embedding.cache import SentenceVectors
 from rag.storage.bm25 import BM25Tokenizer
-from rag.text.sentences import split_sentences
+from rag.text.sentences import paper_sentences
 from rag.types import Hit
 
 
@@ -56,16 +56,19 @@ class EvidenceReader:
         return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
 
     def read(self, question: str, weights: dict[str, float], hits: list[Hit]) -> list[PaperEvidence]:
-        sentences = [split_sentences(h.abstract) or [h.title] for h in hits]
+        if not hits:
+            return []
+        sentences = [paper_sentences(h.title, h.abstract) for h in hits]
         flat = [s for group in sentences for s in group]
-        vectors = self.vectors.embed([question, *[h.title for h in hits], *flat])
-        title_vectors = vectors[1 : 1 + len(hits)]
-        titles = title_vectors @ vectors[0]
+        asked = self.vectors.embed([question])[0]
+        vectors = self.vectors.embed([*[h.title for h in hits], *flat], keep=True)  # the collection's own text: stored
+        title_vectors = vectors[: len(hits)]
+        titles = title_vectors @ asked
         # Papers on the asked topic resemble each other: the best three papers' titles mark where the topic is.
         centre = title_vectors[:3].mean(axis=0) if len(hits) else np.zeros(1)
         centre = centre / (np.linalg.norm(centre) or 1.0)
         neighbourhood = title_vectors @ centre if len(hits) else np.zeros(0)
-        sims = vectors[1 + len(hits):] @ vectors[0]
+        sims = vectors[len(hits):] @ asked
         texts = [f"{h.title}\n{h.abstract}" for h in hits]
         tokens = self.tokenizer.tokenize([*texts, *[h.title for h in hits], *flat]) if hits else []
         sentence_terms = tokens[2 * len(hits):]

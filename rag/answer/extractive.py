@@ -72,8 +72,9 @@ class ExtractiveAnswerer:
         s = self.settings
         match = _ASK.search(question)
         ask = match.group(0) if match and len(match.group(0)) < len(question) * 0.8 else question
-        vectors = self.vectors.embed([question, ask] + [c.text for c in candidates])
-        similarity = (vectors[2:] @ vectors[0] + vectors[2:] @ vectors[1]) / 2
+        asked = self.vectors.embed([question, ask])
+        sentences = self.vectors.embed([c.text for c in candidates], keep=True)  # abstract sentences: stored
+        similarity = (sentences @ asked[0] + sentences @ asked[1]) / 2 if candidates else np.zeros(0)
         question_terms = self.stemmer.stem_set(content_words(question))
         ask_terms = self.stemmer.stem_set(content_words(ask))
         sentence_terms = [self.stemmer.stem_set(content_words(c.text)) for c in candidates]

@@ -14,6 +14,7 @@ from rag.answer.attribution import CitationAttributor
 from rag.answer.citations import CitationValidator, Validated
 from rag.answer.compact import CompactSources
 from rag.answer.llm import ChatModel
+from rag.answer.naming import list_item, paper_name
 from rag.answer.prompts import PromptBuilder
 from rag.answer.shapes import ShapedAnswerer
 from rag.errors import BackendUnavailable
@@ -66,7 +67,7 @@ class ModelWriter:
         # the whole text is validated again against the same sources with the old numbers mapped back.
         back = {c.number: next(i for i, h in enumerate(sources) if h.paper_id == c.paper_id) + 1 for c in checked.citations}
         text = rewrite_markers(checked.text, lambda numbers: [back[n] for n in numbers if n in back])
-        lines = [f"- {sources[i].title}: {cite(sentences[i], i + 1)}" for i in left_out if i in sentences]
+        lines = [list_item(paper_name(sources[i].title, sources[i].abstract), cite(sentences[i], i + 1)) for i in left_out if i in sentences]
         rechecked = self.validator.validate(text + "\n" + "\n".join(lines), sources)
         rechecked.removed, rechecked.attributed = checked.removed, checked.attributed
         return rechecked, [sources[i].title for i in left_out if i in sentences]

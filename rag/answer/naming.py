@@ -1,4 +1,4 @@
-"""A paper's short name for list items and tables: "Medusa", "RCG", else its title.
+"""A paper's short name for list items and tables: "Medusa", "RCG", else its title; and the list item itself.
 
 >>> paper_name("Medusa: Simple LLM Inference Acceleration Framework with Multiple Decoding Heads", "")
 'Medusa'
@@ -29,3 +29,25 @@ def paper_name(title: str, abstract: str, max_words: int = 8) -> str:
         return name
     words = title.split(":")[0].split()  # a long "Topic: subtitle" title keeps its topic part, so no name holds ": "
     return " ".join(words[:max_words]) + (" …" if len(words) > max_words else "")
+
+
+# A name never holds ":" (see paper_name), so the first ": " of an item ends its label.
+_ITEM_LABEL = re.compile(r"^\s*-\s+[^:\n]{1,120}:\s+")
+
+
+def list_item(name: str, cited_sentence: str) -> str:
+    """One item of a list or compare answer: the paper's name, then its cited sentence.
+
+    >>> list_item("Medusa", "It adds decoding heads [1].")
+    '- Medusa: It adds decoding heads [1].'
+    """
+    return f"- {name}: {cited_sentence}"
+
+
+def item_claim(text: str) -> str:
+    """What an answer line claims: a list item's sentence without its "- Name: " label (the label is ours, not a claim).
+
+    >>> item_claim("- Medusa: It adds decoding heads [1].")
+    'It adds decoding heads [1].'
+    """
+    return _ITEM_LABEL.sub("", text, count=1)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rag.answer.evidence import CONTRIBUTION
 from rag.answer.extractive import ExtractiveAnswerer
-from rag.answer.naming import paper_name
+from rag.answer.naming import list_item, paper_name
 from rag.question.planner import topic_phrase
 from rag.question.quantities import figures, quantity_cue, reports_quantity
 from rag.text.markers import cite, strip_markers
@@ -103,7 +103,7 @@ class ShapedAnswerer:
                 continue
             hit = sources[i]
             names[hit.paper_id] = paper_name(hit.title, hit.abstract)
-            lines.append(f"- {names[hit.paper_id]}: {cite(sentences[i], i + 1)}")
+            lines.append(list_item(names[hit.paper_id], cite(sentences[i], i + 1)))
             figure = figure_in(sentences[i], quantity) if quantity else None
             if figure:
                 figures[hit.paper_id] = figure

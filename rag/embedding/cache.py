@@ -1,15 +1,20 @@
-"""Sentence vectors with a bounded memory of recent sentences.
+"""Sentence vectors with a bounded memory of recent sentences, backed by the data dir's sentence store.
 
 Abstract sentences recur across questions (the same papers come back), so remembering
-them makes a warm answer cost a handful of new embeddings instead of dozens.
+them makes a warm answer cost a handful of new embeddings instead of dozens. Texts embedded with
+``keep=True`` (titles and abstract sentences, never the user's questions) are also written to the
+collection's SentenceVectorStore, so that the next process, or the next session, does not embed them again.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from rag.storage.sentences import SentenceVectorStore
 
 
 class SentenceVectors:
@@ -19,18 +24,31 @@ class SentenceVectors:
     (1, 384)
     """
 
-    def __init__(self, embedder, max_items: int = 20000):
+    def __init__(self, embedder, max_items: int = 20000, store: SentenceVectorStore | None = None):
         self.embedder = embedder
         self.max_items = max_items
+        self.store = store
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
+    def embed(self, texts: Sequence[str], keep: bool = False) -> np.ndarray:
+        """One vector per text. ``keep``: the texts are the collection's own (titles, abstract sentences), so store them."""
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing and self.store is not None:
+            stored = self.store.get(missing)
+            self._cache.update(stored)
+            missing = [t for t in missing if t not in stored]
         if missing:
-            for text, vector in zip(missing, self.embedder.embed(missing)):
-                self._cache[text] = vector
-        while len(self._cache) > self.max_items:
-            self._cache.popitem(last=False)
+            fresh = self.embedder.embed(missing)
+            if keep and self.store is not None:
+                # Held as the store holds it, so an answer is the same whether its vectors were stored or fresh.
+                fresh = fresh.astype(np.float16).astype(np.float32)
+                self.store.put(missing, fresh)
+            self._cache.update(zip(missing, fresh))
         if not texts:
             return np.zeros((0, 1), dtype=np.float32)
-        return np.stack([self._cache[t] for t in texts])
+        out = np.stack([self._cache[t] for t in texts])
+        for text in texts:  # recently used texts are the last to be forgotten
+            self._cache.move_to_end(text)
+        while len(self._cache) > self.max_items:
+            self._cache.popitem(last=False)
+        return out

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     # Only for annotations: rag.ingest.chunking imports llama-index (~3 s), which `rag serve`
     # and `rag stats` never need; the chunker itself is built on demand by the caller.
     from rag.ingest.chunking import TitleChunker
+    from rag.storage.sentences import SentenceVectorStore
 
 
 @dataclass
@@ -106,6 +107,7 @@ class IngestPipeline:
         progress: Callable[[int, int | None], None] | None = None,
         state: CollectionState | None = None,
         prebuilt_vectors: bool = False,
+        sentence_store: SentenceVectorStore | None = None,
     ):
         self.lock = lock
         self.batch_papers = batch_papers
@@ -121,6 +123,7 @@ class IngestPipeline:
         self.state = state
         self.use_prebuilt = prebuilt_vectors
         self.prebuilt: PrebuiltVectors | None = None
+        self.sentence_store = sentence_store
 
     def ingest(self, paths: Iterable[str | Path]) -> IngestReport:
         started = time.perf_counter()
@@ -133,6 +136,9 @@ class IngestPipeline:
                             + (f"; {describe_skipped(skipped)}" if skipped else ""))
         report = IngestReport(files=len(files), skipped=skipped)
         self.prebuilt = PrebuiltVectors.beside(files, self.embedder.name) if self.use_prebuilt else None
+        if self.prebuilt and self.sentence_store is not None:
+            # Keyed by exact text, so vectors of sentences no stored paper has are never read: seeding is safe up front.
+            self.sentence_store.put_digests(self.prebuilt.sentence_digests, self.prebuilt.sentence_vectors)
         seen_in_run: set[str] = set()
         done, total = 0, self._estimate(files)
         with self.lock.hold(self.lock_timeout_s):

@@ -22,7 +22,7 @@ from rag.storage.vectors import store_location
 
 
 class StoreLayout:
-    """File names of one collection's catalog, BM25 index, state stamp, model cache and writer lock."""
+    """File names of one collection's catalog, BM25 index, state stamp, sentence vectors, model cache and writer lock."""
 
     def __init__(self, data_dir: Path, chroma: ChromaSettings):
         self.data_dir = Path(data_dir)
@@ -45,6 +45,11 @@ class StoreLayout:
     def state_path(self) -> Path:
         """The collection's state stamp (rag.storage.state), advanced by every ingest batch."""
         return self.data_dir / f"{self._beside_store('state')}.json"
+
+    @property
+    def sentences_path(self) -> Path:
+        """Stored title and sentence vectors (rag.storage.sentences), a cache the answer step fills."""
+        return self.data_dir / f"{self._beside_store('sentences')}.sqlite"
 
     @property
     def models_dir(self) -> Path:

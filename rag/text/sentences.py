@@ -40,3 +40,8 @@ def split_sentences(text: str) -> list[str]:
     if tail:
         pieces.append(tail)
     return pieces
+
+
+def paper_sentences(title: str, abstract: str) -> list[str]:
+    """The sentences the answer step reads from one paper: its abstract's, or its title when the abstract has none."""
+    return split_sentences(abstract) or [title]

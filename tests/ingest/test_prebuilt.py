@@ -9,6 +9,7 @@ from support import SAMPLE_DIR
 
 from rag import Assistant
 from rag.ingest.prebuilt import vectors_path, write
+from rag.text.sentences import paper_sentences
 
 PAPERS = [
     {"title": "Sparse Attention for Long Documents", "abstract": "We propose a sparse attention pattern that scales linearly with length."},
@@ -35,6 +36,28 @@ def test_the_shipped_sample_vectors_cover_every_chunk_and_are_the_models_own(tmp
     cosines = np.sum(np.stack([vectors[t] for t in texts]) * fresh, axis=1)
     assert cosines.min() >= 0.9999, cosines.min()
     assert assistant.components.store.encoders() == ["torch-cpu"]
+
+
+def test_the_shipped_sample_sentences_seed_the_store_so_a_first_answer_embeds_no_abstract_sentence(tmp_path, monkeypatch):
+    # The file also holds every sample title and sentence (float16), which an ingest writes to the data
+    # dir's sentence store: a newcomer's first answers then embed only the question, not ~130 sentences.
+    assistant = Assistant(data_dir=tmp_path / "data")
+    assistant.ingest([SAMPLE_DIR])
+    texts = sorted({t for p in assistant.components.catalog.iter_papers() for t in [p.title, *paper_sentences(p.title, p.abstract)]})
+    found = assistant.components.sentence_store.get(texts)
+    assert len(texts) > 3000 and set(found) == set(texts)  # fails until scripts/build_vectors.py is re-run
+    sample = texts[:: len(texts) // 16][:16]
+    embedder = assistant.components.embedder
+    cosines = np.sum(np.stack([found[t] for t in sample]) * embedder.embed(sample), axis=1)
+    assert cosines.min() >= 0.9999, cosines.min()
+
+    embedded: list[str] = []
+    model_embed = embedder.embed
+    monkeypatch.setattr(embedder, "embed", lambda batch: embedded.extend(batch) or model_embed(batch))
+    answer = assistant.ask("Which papers erase concepts from text-to-image diffusion models?")
+    assert len(answer.citations) >= 3
+    assert embedded and not set(embedded) & set(texts), embedded  # the question (and its parts) only
+    assert len(embedded) <= 4, embedded
 
 
 def test_only_chunks_the_file_holds_take_its_vectors_and_a_file_of_another_model_is_ignored(tmp_path):
