@@ -199,6 +199,19 @@ def test_generic_jsonl():
     assert second.arxiv_id is None and second.external_id == "10.1234/5678.12345"
 
 
+def test_tex_escaped_characters_lose_their_backslash_in_every_format(tmp_path):
+    # arXiv abstracts keep "40\\%" in JSONL, CSV and listing pages alike; the answer's figure finder reads "40%".
+    abstract = "InfoBatch saves 40\\% overall cost on ImageNet-1K and R\\&D time, with a\\_b kept. " * 3
+    jsonl = write(tmp_path, "p.jsonl", json.dumps({"title": "A 100\\% Title", "abstract": abstract}))
+    csv = write(tmp_path, "p.csv", 'title,abstract\n"A 100\\% Title","' + abstract + '"\n')
+    page = write(tmp_path, "p.txt", "\n".join(["Subscribe", "A 100\\% Title", abstract]))
+    for path in (jsonl, csv, page):
+        (record,), _ = parse(path)
+        assert record.title == "A 100% Title", path.name
+        assert "saves 40% overall cost" in record.abstract and "R&D" in record.abstract and "a_b" in record.abstract
+        assert "\\" not in record.abstract
+
+
 def test_json_array_file():
     records, rejections = parse(FIXTURES / "papers.json")
     assert rejections == []

@@ -21,15 +21,23 @@ _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d{2}|2\d{3})(?!\d)")
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+# TeX escapes of plain characters, which arXiv abstracts keep in every format ("saves 40\% cost"):
+# left in, "40\%" is shown as it stands and is not read as a percentage by the figure finder.
+_TEX_ESCAPED_CHAR = re.compile(r"\\([%&#_$])")
 
 
 def clean_text(value: str) -> str:
     """NFC-normalised text with all whitespace runs (incl. hard line breaks) as one space.
 
     Control characters (e.g. a NUL from a JSON "\\u0000" escape) become spaces: they
-    would otherwise reach the store, the prompts and the page.
+    would otherwise reach the store, the prompts and the page. TeX-escaped characters
+    lose their backslash.
+
+    >>> clean_text("It saves 40\\% of the cost\\n  at R\\&D scale.")
+    'It saves 40% of the cost at R&D scale.'
     """
-    return " ".join(_CONTROL_CHARS.sub(" ", unicodedata.normalize("NFC", value)).split())
+    text = _TEX_ESCAPED_CHAR.sub(r"\1", unicodedata.normalize("NFC", value))
+    return " ".join(_CONTROL_CHARS.sub(" ", text).split())
 
 
 _ACCENT_MARKS = {
