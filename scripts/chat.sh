@@ -2,8 +2,8 @@
 # The main job: set up, ingest the bundled sample corpus if the collection is empty, open the chat.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The chat needs no local model runtime: leaving out llama-cpp-python (built from source, minutes)
-# keeps a first run near two minutes. SETUP_EXTRAS=ui,llm adds it for the `local` backend.
+# The chat needs no local model runtime: leaving out xllamacpp (a 34 MB llama.cpp wheel) and the
+# test tools keeps a first run near a minute. SETUP_EXTRAS=ui,llm adds it for the `local` backend.
 SETUP_EXTRAS="${SETUP_EXTRAS:-ui}" bash scripts/setup.sh
 # shellcheck disable=SC1091
 . .venv/bin/activate

