@@ -113,7 +113,7 @@ class AnswerPipeline:
     def choose(self, plan: QuestionPlan, planned: PlannedHits, judged: Judged) -> list[int]:
         """The source indexes the answer is about (lists and compares; a fact answer picks its own sentences)."""
         if plan.kind == "list" and plan.within:
-            return self.selector.closest_papers(judged.evidence, self.settings.follow_up_margin)
+            return self.selector.closest_papers(judged.evidence, self.settings.follow_up_margin, self.settings.follow_up_term_weight)
         if plan.kind == "list":
             return self.selector.list_papers(judged.evidence)
         if plan.kind == "compare":

@@ -34,17 +34,21 @@ class PaperSelector:
         chosen = [i for i, p in enumerate(probabilities) if p >= self.threshold][: self.max_papers]
         return chosen or ([0] if evidence else [])
 
-    def closest_papers(self, evidence: list[PaperEvidence], margin: float) -> list[int]:
-        """"Which of them ...?" asked of papers already shown: those whose best sentence comes closest to it.
+    def closest_papers(self, evidence: list[PaperEvidence], margin: float, term_weight: float = 0.0) -> list[int]:
+        """"Which of them ...?" asked of papers already shown: those that come closest to it.
 
         They are all on the topic (the list cut would keep every one), so what decides is which
-        of them says something close to the new question.
+        of them says something close to the new question: its best sentence's similarity, plus
+        ``term_weight`` times the most of the question's IDF-weighted words one of its sentences
+        holds. The words matter because MiniLM hardly tells "tested on LLaMA" or "needs no
+        test-time tuning" from the rest of the topic, while the one paper that says so holds them.
         """
         if not evidence:
             return []
-        best = max(e.best_similarity for e in evidence)
-        ranked = sorted(range(len(evidence)), key=lambda i: -evidence[i].best_similarity)
-        return [i for i in ranked if evidence[i].best_similarity >= best - margin][: self.max_papers]
+        closeness = [e.best_similarity + term_weight * e.sentence_coverage for e in evidence]
+        best = max(closeness)
+        ranked = sorted(range(len(evidence)), key=lambda i: -closeness[i])
+        return [i for i in ranked if closeness[i] >= best - margin][: self.max_papers]
 
     def compared_papers(self, plan: QuestionPlan, planned: PlannedHits, evidence: list[PaperEvidence]) -> list[int]:
         """One paper per named side (its own best match, preferring one that names it); a topic compare is a list."""

@@ -13,7 +13,7 @@ import re
 
 from rag.question.constraints import read_constraints
 from rag.question.quantities import asked_quantity
-from rag.question.referents import Referents
+from rag.question.referents import Referents, chooses_among_earlier
 from rag.text.words import content_words
 from rag.types import QuestionPlan
 
@@ -175,7 +175,13 @@ class QuestionPlanner:
 
     @staticmethod
     def _names_something_new(question: str, history: list[dict]) -> bool:
-        """A question naming a method the last turn never mentioned ("Does RECE need fine-tuning?") is not about its papers."""
+        """A question naming a method the last turn never mentioned ("Does RECE need fine-tuning?") is not about its papers.
+
+        Unless it says it chooses among them: in "which of those were tested on LLaMA?" the name is
+        what to look for in those papers, not a new subject.
+        """
+        if chooses_among_earlier(question):
+            return False
         names = named_entities(question)
         last = " ".join(str(m.get("content", "")) for m in history[-2:]).lower()
         return bool(names) and bool(last) and not any(n.lower() in last for n in names)

@@ -36,6 +36,11 @@ def is_follow_up(question: str) -> bool:
             or bool(_MARKER_REF.search(question)))
 
 
+def chooses_among_earlier(question: str) -> bool:
+    """A question that explicitly chooses among papers already shown: "which of those", "any of them", "among these"."""
+    return bool(_SELECTION.search(question))
+
+
 def papers_of(message: dict, id_for_title: Callable[[str], str | None] | None = None, key: str = "paper_ids") -> list[str]:
     """The cited paper ids of one assistant message, in marker order (``key="scope_ids"``: the papers it chose among)."""
     ids = message.get(key)
@@ -66,7 +71,7 @@ class Referents:
             return [], False
         previous = next((m for m in reversed(history) if m.get("role") == "assistant"), None)
         papers = papers_of(previous, self.id_for_title) if previous else []
-        if previous and (_SELECTION.search(question) or _PARALLEL.search(question)):
+        if previous and (chooses_among_earlier(question) or _PARALLEL.search(question)):
             # After "which of them needs no tuning?" narrowed the list, "and which ones propose a metric?"
             # chooses again among the same papers, not among the one just named. A choice made right
             # after a list chooses among its cited papers and the UNCITED_CANDIDATES retrieved right

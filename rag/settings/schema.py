@@ -185,7 +185,10 @@ class AnswerSettings(_Section):
     contribution_bonus: float = Field(0.25, ge=0, description="List items: bonus for a 'we propose ...' sentence, which says what a paper contributes.")
     mechanism_weight: float = Field(0.1, ge=0, description="Extractive, method questions: bonus for mechanism words (by, via, which, first...), the same penalty for result words.")
     follow_up_margin: float = Field(
-        0.05, ge=0, le=1, description="'Which of them ...' follow-ups: papers whose best sentence is within this of the best one's similarity are chosen.")
+        0.05, ge=0, le=1, description="'Which of them ...' follow-ups: papers whose closeness (below) is within this of the best one's are chosen.")
+    follow_up_term_weight: float = Field(
+        0.7, ge=0, description=("'Which of them ...' follow-ups: a paper's closeness is its best sentence's similarity plus this times the most of "
+                                "the question's IDF-weighted words one of its sentences holds (0.7 = lexical_weight / similarity_weight)."))
     history_turns: int = Field(6, ge=0, description="Past messages used to rewrite a follow-up into a standalone question.")
 
 

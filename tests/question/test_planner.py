@@ -57,3 +57,14 @@ def test_planning_is_fast_and_needs_no_model():
     for _ in range(200):
         planner.plan("How do token-wise feature caching, AT-EDM and StreamDiffusion compare in speedup since 2024?")
     assert (time.perf_counter() - started) / 200 < 0.01  # well under the "few ms" budget, even on a loaded machine
+
+
+def test_a_name_new_to_the_conversation_starts_fresh_unless_the_question_chooses_among_earlier_papers():
+    history = [{"role": "user", "content": "Which papers prune language models without any retraining?"},
+               {"role": "assistant", "content": "Two papers [1][2].", "paper_ids": ["p1", "p2"]}]
+    planner = QuestionPlanner()
+    # "RECE" was never mentioned: a question about it is about RECE, not the pruning papers.
+    assert planner.plan("And does RECE need fine-tuning?", history).within == []
+    # "which of those": LLaMA is what to look for among the papers already shown.
+    chosen = planner.plan("Which of those were tested on LLaMA models?", history)
+    assert chosen.follow_up and chosen.within == ["p1", "p2"]

@@ -1,0 +1,28 @@
+"""Which papers an answer is about: the follow-up choice among papers already shown."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rag.answer.evidence import PaperEvidence
+from rag.answer.selection import N_FEATURES, PaperSelector
+from rag.types import Hit, PaperMeta
+
+
+def _evidence(title: str, best_similarity: float, sentence_coverage: float, rank: int) -> PaperEvidence:
+    hit = Hit(paper_id=title, title=title, score=0.5, abstract=f"{title}.", metadata=PaperMeta())
+    return PaperEvidence(hit, rank, [f"{title}."], np.array([best_similarity]), sentence_coverage, 0.0, set(),
+                         sentence_coverage=sentence_coverage)
+
+
+def test_a_follow_up_chooses_the_paper_that_holds_its_words_over_near_ties_in_similarity():
+    # "Which of these needs no test-time tuning?" among personalization papers: MiniLM puts them all
+    # within 0.04 of each other; only one says "tuning-free ... test-time".
+    evidence = [_evidence("Token merging", 0.353, 0.0, 1), _evidence("Design space of guidance", 0.339, 0.28, 2),
+                _evidence("PhotoVerse: tuning-free customization", 0.314, 0.89, 3), _evidence("ClassDiffusion", 0.312, 0.17, 4)]
+    selector = PaperSelector([0.0] * (N_FEATURES + 1), 0.5, 8)
+    assert selector.closest_papers(evidence, margin=0.05) == [0, 1, 2, 3]  # similarity alone cannot tell them apart
+    assert selector.closest_papers(evidence, margin=0.05, term_weight=0.7) == [2]
+    # Where the words do not single one out, similarity still decides.
+    level = [_evidence("A", 0.60, 0.3, 1), _evidence("B", 0.40, 0.3, 2)]
+    assert selector.closest_papers(level, margin=0.05, term_weight=0.7) == [0]
