@@ -43,7 +43,7 @@ def observe(assistant: Assistant, question: str, history: list[dict], filters: d
     plan = answerer.planner.plan(question, history)
     planned = answerer.search.search(plan, None, filters)
     text = plan.search_text or plan.question
-    weights = answerer.bm25.term_weights(text)
+    weights = answerer.question_weights(text)
     evidence = answerer.evidence.read(text, weights, planned.hits)
     return plan, planned, evidence, question_features(plan, weights, answerer.bm25.unseen_weight(), evidence)
 

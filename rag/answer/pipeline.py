@@ -98,9 +98,18 @@ class AnswerPipeline:
             answer.notices.append(f"follow-up rewriting by the {backend} backend failed ({exc}); used the keyword rule")
             return FollowUpRewriter(self.settings.history_turns).rewrite(question, history)
 
+    def question_weights(self, question: str) -> dict[str, float]:
+        """The question's terms with their IDF in the collection: what coverage is measured against.
+
+        One home for both the answer step and eval/fit_answers.py, so the fitted models see the
+        weights they are used with. Question scaffolding ("which", "those", "were") stays in:
+        dropping it and refitting was tried on dev (docs/BENCHMARKS.md) and did not help there.
+        """
+        return self.bm25.term_weights(question)
+
     def judge(self, plan: QuestionPlan, hits: list[Hit]) -> Judged:
         question = plan.search_text or plan.question
-        weights = self.bm25.term_weights(question)
+        weights = self.question_weights(question)
         evidence = self.evidence.read(question, weights, hits)
         if plan.within:
             # Asked of papers already shown: they are on the topic, so the question is whether one of
