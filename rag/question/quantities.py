@@ -6,6 +6,8 @@
 (True, False)
 >>> reports_quantity("We reduce the inference time of Stable Diffusion by 34.9%.", "speedup")
 True
+>>> reports_quantity("InfoBatch losslessly saves 40% overall cost.", "FLOPs")
+True
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ _QUANTITIES: list[tuple[str, str, str]] = [
     ("error rate", r"error rate|\bwer\b|\bcer\b", r"error|\bwer\b|\bcer\b"),
     ("parameters", r"parameters?|params|parameter savings|parameter-efficien|trainable", r"parameters?|params|times fewer|x fewer|fewer"),
     ("memory", r"memory|vram|\bgb\b|footprint", r"memory|\bgb\b|\bmb\b|footprint"),
-    ("FLOPs", r"flops|macs|compute|computation|computational cost", r"flops|macs|comput"),
+    # Compute saved is as often reported as cost ("saves 40% overall cost") or GPU hours as in FLOPs.
+    ("FLOPs", r"flops|macs|compute|computation|computational cost", r"flops|macs|comput|\bcosts?\b|gpu[- ]hours?"),
     ("bitrate", r"bitrate|bit-rate|\bbpp\b|kbps|bits per pixel|compression ratio|compression rate", r"bpp|kbps|bit|compression|ratio"),
     ("data", r"how much data|training data|data savings|save data", r"data|samples|examples|%"),
     ("count", r"how many|number of", r""),
