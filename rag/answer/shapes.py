@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from rag.answer.evidence import CONTRIBUTION
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.naming import list_item, paper_name
-from rag.question.planner import topic_phrase
+from rag.question.planner import topic_clause
 from rag.question.quantities import figures, quantity_cue, reports_quantity
 from rag.text.markers import cite, strip_markers
 from rag.types import Citation, Hit, QuestionPlan
@@ -112,8 +112,7 @@ class ShapedAnswerer:
     def list_answer(self, plan: QuestionPlan, sources: list[Hit], chosen: list[int]) -> Shaped:
         lines, _, names = self._items(plan.search_text or plan.question, sources, chosen, plan.quantity)
         count = len(lines)
-        topic = topic_phrase(plan.search_text or plan.question)
-        opening = f"{count} paper{'s' if count != 1 else ''} in the collection address {topic}:" if count else ""
+        opening = list_opening(plan.search_text or plan.question, count, bool(plan.within)) if count else ""
         return Shaped("\n".join([opening, *lines]) if lines else "", {}, names)
 
     def compare_answer(self, plan: QuestionPlan, sources: list[Hit], chosen: list[int]) -> Shaped:
@@ -121,6 +120,55 @@ class ShapedAnswerer:
         what = plan.quantity if plan.quantity not in (None, "count", "amount") else "what they report"
         opening = f"Comparing {len(lines)} papers on {what}:" if len(lines) > 1 else ""
         return Shaped("\n".join([opening, *lines]).strip(), figures, names)
+
+
+def list_opening(question: str, count: int, within: bool) -> str:
+    """The line above a list's items, in the question's own words where they are a verb phrase.
+
+    >>> list_opening("Which papers erase concepts from diffusion models?", 7, False)
+    '7 papers in the collection erase concepts from diffusion models:'
+    >>> list_opening("Which of them uses early layers to draft tokens?", 1, True)
+    'Of the papers above, 1 uses early layers to draft tokens:'
+    >>> list_opening("What methods exist for multi-agent reinforcement learning?", 1, False)
+    '1 paper in the collection addresses multi-agent reinforcement learning:'
+    """
+    topic, verb_phrase = topic_clause(question)
+    plural = count != 1
+    phrase = _agree(topic, plural) if verb_phrase else f"{'address' if plural else 'addresses'} {topic}"
+    if within:
+        return f"Of the papers above, {count} {phrase}:"
+    return f"{count} paper{'s' if plural else ''} in the collection {phrase}:"
+
+
+# The irregular verbs a question puts first ("which of those were tested ..."), singular → plural.
+_IRREGULAR = {"is": "are", "was": "were", "has": "have", "does": "do", "goes": "go"}
+
+
+def _agree(phrase: str, plural: bool) -> str:
+    """``phrase`` with its first word, a present- or past-tense verb, made to agree with one paper or several."""
+    verb, _, rest = phrase.partition(" ")
+    low = verb.lower()
+    singular = low in _IRREGULAR or (low.endswith("s") and not low.endswith(("ss", "us")))  # not "focus"
+    if plural and singular:
+        if low in _IRREGULAR:
+            verb = _IRREGULAR[low]
+        elif low.endswith("ies"):
+            verb = verb[:-3] + "y"
+        elif re.search(r"(?:ss|sh|ch|x|z)es$", low):
+            verb = verb[:-2]
+        else:
+            verb = verb[:-1]
+    elif not plural and not singular:
+        plural_forms = {v: k for k, v in _IRREGULAR.items()}
+        if low in plural_forms:
+            verb = plural_forms[low]
+        elif re.search(r"[^aeiou]y$", low):
+            verb = verb[:-1] + "ies"
+        elif re.search(r"(?:s|sh|ch|x|z|o)$", low):
+            verb = verb + "es"
+        elif not low.endswith("ed"):  # a past tense ("tested") agrees with both
+            verb = verb + "s"
+    return f"{verb} {rest}".strip()
 
 
 def figure_table(shaped: Shaped, citations: list[Citation], quantity: str | None) -> str:

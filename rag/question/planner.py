@@ -204,7 +204,7 @@ _TOPIC_COMPARE = re.compile(
     r"^\s*(?:how|what)\b.*?\bthe\s+(.+?)\s+(?:papers|methods|approaches|works|techniques)\s+(?:compare\s+(?:in|on|regarding)\s+|report\s+(?:for\s+)?)?(.*)$", re.I)
 _LEAD = re.compile(
     r"^\s*(?:(?:and|so|also|then|now)\s+)?(?:(?:which|what)\s+(?:\S+\s+){0,4}?(?:papers?|works|studies|articles|methods|approaches|techniques|models|"
-    r"systems|frameworks|ways|ones)|list\s+(?:the\s+)?(?:\S+\s+){0,4}?(?:papers|methods|approaches|works)?|(?:are|is)\s+there\s+(?:any\s+)?"
+    r"systems|frameworks|ways|ones?)|list\s+(?:the\s+)?(?:\S+\s+){0,4}?(?:papers|methods|approaches|works)?|(?:are|is)\s+there\s+(?:any\s+)?"
     r"(?:papers?|works?|studies|methods)|which\s+of\s+(?:them|these|those))\s*",
     re.I,
 )
@@ -212,11 +212,27 @@ _LEAD = re.compile(
 
 def topic_phrase(question: str) -> str:
     """What a list question is about: "Which papers erase concepts from X?" → "erase concepts from X"."""
+    return topic_clause(question)[0]
+
+
+def topic_clause(question: str) -> tuple[str, bool]:
+    """The topic phrase, and whether it is the question's own verb phrase about the papers.
+
+    "Which papers erase concepts from X?" → ("erase concepts from X", True): the answer can say
+    "7 papers in the collection erase concepts from X". "What methods exist for X?" and "Which
+    papers are about X?" → ("X", False): a noun phrase, which the answer says the papers address.
+    """
     figures = _TOPIC_COMPARE.match(question.strip())
     if figures:  # "How do the speculative decoding papers compare in speedup?" → "speculative decoding speedup"
-        return f"{figures.group(1)} {figures.group(2)}".strip(" ?.")
+        return f"{figures.group(1)} {figures.group(2)}".strip(" ?."), False
+    lead = _LEAD.match(question.strip())
     rest = _LEAD.sub("", question.strip(), count=1).strip(" ?.")
     rest = re.sub(r"^(?:that|which|who)\s+", "", rest, flags=re.I)
-    rest = re.sub(r"^(?:exist\s+|are\s+there\s+)?(?:for|on|about|regarding|addressing)\s+", "", rest, flags=re.I)
-    rest = re.sub(r"^(?:are|is)\s+(?:mainly\s+)?(?:about|on)\s+", "", rest, flags=re.I)
-    return rest or question.strip(" ?")
+    noun = re.sub(r"^(?:exist\s+|are\s+there\s+)?(?:for|on|about|regarding|addressing)\s+", "", rest, flags=re.I)
+    noun = re.sub(r"^(?:are|is)\s+(?:mainly\s+)?(?:about|on)\s+", "", noun, flags=re.I)
+    if not noun:
+        return question.strip(" ?"), False
+    # A verb phrase follows "which papers" / "which of them" directly; "list ...", "are there ..." and a
+    # stripped "for"/"about" leave a noun phrase.
+    verb = bool(lead) and noun == rest and not re.match(r"\s*(?:list|are|is)\b", lead.group(0), re.I) and bool(re.match(r"[a-z]", noun))
+    return noun, verb

@@ -32,7 +32,7 @@ def test_a_list_question_lists_every_paper_above_the_cut_one_item_each(sample_as
     assert answer.plan.kind == "list" and not answer.abstained
     lines = answer.text.splitlines()
     items = [line for line in lines if line.startswith("- ")]
-    assert lines[0].startswith(f"{len(items)} papers in the collection address")
+    assert lines[0] == f"{len(items)} papers in the collection erase concepts from diffusion models:"
     assert len(items) == len(answer.citations) >= 4, answer.text
     assert all(line.rstrip(".").endswith(f"[{n}]") for n, line in enumerate(items, 1))
     erasure = [c for c in answer.citations if any(w in c.title.lower() for w in ("erase", "erasure", "erasing", "unlearning", "concept"))]

@@ -71,8 +71,8 @@ def test_extractive_answer_quotes_injected_text_as_data(hostile):
     from rag.text.markers import strip_markers
 
     for sentence in answer.sentences:
-        if not sentence.citations:  # the list's own opening line ("N papers in the collection address ...:")
-            assert re.match(r"^\d+ papers? in the collection address ", sentence.text), sentence.text
+        if not sentence.citations:  # the list's own opening line ("N papers in the collection erase ...:")
+            assert re.match(r"^(?:\d+ papers? in the collection|Of the papers above, \d+) ", sentence.text), sentence.text
             continue
         # A list item quotes its paper after the paper's short name: "- Name: <the abstract's sentence> [n]".
         core = re.sub(r"\(\d+\)", "", re.sub(r"^- [^:]*: ", "", strip_markers(sentence.text))).strip(" .")
