@@ -75,9 +75,13 @@ def test_hnsw_search_breadth_is_set_at_creation_and_updated_on_reopen(tmp_path):
 
     first = Assistant(data_dir=tmp_path, chroma={"hnsw_ef_search": 300})
     assert first.components.store.collection.configuration["hnsw"]["ef_search"] == 300
-    first.components.store.client.clear_system_cache()  # stands in for a new process
+    # Stands in for a new process. Closed, not only dropped from Chroma's cache: a client left open
+    # can still hold SQLite's lock when the next one writes ("database is locked", seen once in CI).
+    first.components.store.close()
+    first.components.store.client.clear_system_cache()
     second = Assistant(data_dir=tmp_path, chroma={"hnsw_ef_search": 900})
     assert second.components.store.collection.configuration["hnsw"]["ef_search"] == 900
+    second.components.store.close()
     second.components.store.client.clear_system_cache()
     stored = chromadb.PersistentClient(path=str(tmp_path / "chroma")).get_collection("abstracts").configuration["hnsw"]
     assert stored["ef_search"] == 900 and stored["space"] == "cosine"
