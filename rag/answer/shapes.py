@@ -142,6 +142,7 @@ def list_opening(question: str, count: int, within: bool) -> str:
 
 # The irregular verbs a question puts first ("which of those were tested ..."), singular → plural.
 _IRREGULAR = {"is": "are", "was": "were", "has": "have", "does": "do", "goes": "go"}
+_IRREGULAR_SINGULAR = {plural: singular for singular, plural in _IRREGULAR.items()}
 
 
 def _agree(phrase: str, plural: bool) -> str:
@@ -159,9 +160,8 @@ def _agree(phrase: str, plural: bool) -> str:
         else:
             verb = verb[:-1]
     elif not plural and not singular:
-        plural_forms = {v: k for k, v in _IRREGULAR.items()}
-        if low in plural_forms:
-            verb = plural_forms[low]
+        if low in _IRREGULAR_SINGULAR:
+            verb = _IRREGULAR_SINGULAR[low]
         elif re.search(r"[^aeiou]y$", low):
             verb = verb[:-1] + "ies"
         elif re.search(r"(?:s|sh|ch|x|z|o)$", low):

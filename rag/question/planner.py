@@ -226,7 +226,7 @@ def topic_clause(question: str) -> tuple[str, bool]:
     if figures:  # "How do the speculative decoding papers compare in speedup?" → "speculative decoding speedup"
         return f"{figures.group(1)} {figures.group(2)}".strip(" ?."), False
     lead = _LEAD.match(question.strip())
-    rest = _LEAD.sub("", question.strip(), count=1).strip(" ?.")
+    rest = question.strip()[lead.end() if lead else 0:].strip(" ?.")
     rest = re.sub(r"^(?:that|which|who)\s+", "", rest, flags=re.I)
     noun = re.sub(r"^(?:exist\s+|are\s+there\s+)?(?:for|on|about|regarding|addressing)\s+", "", rest, flags=re.I)
     noun = re.sub(r"^(?:are|is)\s+(?:mainly\s+)?(?:about|on)\s+", "", noun, flags=re.I)

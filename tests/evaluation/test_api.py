@@ -57,7 +57,6 @@ def test_eval_writes_every_output_and_resume_skips_finished_questions(sample_dat
     assert json.loads((out / "summary.json").read_text())["questions"] == 2
 
 
-
 def test_malformed_lines_are_reported_and_the_judge_verdicts_stored(sample_data_dir, tmp_path, capsys):
     good = FIVE.read_text().splitlines()
     questions = tmp_path / "q.jsonl"

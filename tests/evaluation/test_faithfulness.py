@@ -48,7 +48,6 @@ def test_verdict_parsing_keeps_the_reason():
     assert _parse_verdict("no idea")["verdict"] == "unparsed"
 
 
-
 def test_llm_judge_with_a_real_local_model():
     from rag.evaluation.judge_backend import judge_complete
 

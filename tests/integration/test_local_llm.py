@@ -27,8 +27,6 @@ SMALL = {"answer": {"context_papers": 2, "source_chars": 400},
          "local_llm": {"n_ctx": 2048, "max_tokens": 40, "n_threads": 2}, "openai": {"max_tokens": 40, "timeout_s": 120}}
 
 
-
-
 @pytest.fixture(scope="session")
 def llama_server(tmp_path_factory):
     """A real llama.cpp OpenAI-compatible server on loopback, one per test session."""

@@ -80,8 +80,6 @@ def test_extractive_answer_quotes_injected_text_as_data(hostile):
     assert answer.text.strip(" .") != "PWNED"
 
 
-
-
 def test_local_llm_answer_keeps_only_real_citations(hostile_dir):
     assistant = Assistant(data_dir=hostile_dir, local_llm={"model_path": smollm_gguf(), "n_ctx": 4096, "max_tokens": 96, "n_threads": 2})
     answer = assistant.ask(QUESTION, backend="local")
