@@ -27,6 +27,28 @@ class ChatModel(Protocol):
     def complete(self, prompt: str) -> str: ...
 
 
+def llama_server_params(settings: LocalLLMSettings, model_path: str, port: int = 0, api_key: str | None = None):
+    """xllamacpp's parameters for llama.cpp's server engine on ``model_path``, from the settings.
+
+    The engine always listens on loopback: on ``port`` (0: any free one), behind ``api_key``
+    (default: a random one, which keeps other local users from borrowing the model through it).
+    """
+    import xllamacpp
+
+    params = xllamacpp.CommonParams()
+    params.model.path = model_path
+    params.n_ctx = settings.n_ctx
+    params.n_predict = settings.max_tokens
+    threads = settings.n_threads or os.cpu_count() or 1
+    params.cpuparams.n_threads = threads
+    params.cpuparams_batch.n_threads = threads
+    params.verbosity = -1  # llama.cpp logs every slot and timing line to stderr otherwise
+    params.hostnames = ["127.0.0.1"]
+    params.port = port
+    params.api_keys = [api_key or secrets.token_hex(16)]
+    return params
+
+
 class LocalLlamaModel:
     """A GGUF model run in-process by llama.cpp's own server engine, through xllamacpp.
 
@@ -48,19 +70,7 @@ class LocalLlamaModel:
         except ImportError:
             raise BackendUnavailable("xllamacpp (llama.cpp) is not installed; run `SETUP_EXTRAS=ui,llm bash scripts/setup.sh` "
                                      "(or pip install 'rag-abstracts[llm]')") from None
-        path = self._model_file(settings)
-        params = xllamacpp.CommonParams()
-        params.model.path = path
-        params.n_ctx = settings.n_ctx
-        params.n_predict = settings.max_tokens
-        threads = settings.n_threads or os.cpu_count() or 1
-        params.cpuparams.n_threads = threads
-        params.cpuparams_batch.n_threads = threads
-        params.verbosity = -1  # llama.cpp logs every slot and timing line to stderr otherwise
-        # The engine also listens on a loopback port of its own; a random key keeps other local
-        # users from borrowing the model through it.
-        params.hostnames = ["127.0.0.1"]
-        params.api_keys = [secrets.token_hex(16)]
+        params = llama_server_params(settings, self._model_file(settings))
         try:
             self.server = xllamacpp.Server(params)
         except Exception as exc:  # noqa: BLE001 - llama.cpp raises RuntimeError/ValueError for bad or unreadable files

@@ -1,8 +1,8 @@
 """llama.cpp's own OpenAI-compatible HTTP server, started through xllamacpp for the tests.
 
-xllamacpp's Server runs llama.cpp's C++ server (the one `llama-server` runs) and listens on the
-host and port given; this script only fills in its parameters and keeps the process alive until
-the test session stops it.
+xllamacpp's Server runs llama.cpp's C++ server (the one `llama-server` runs) and listens on
+loopback; the parameters are the local backend's own (rag.answer.llm.llama_server_params), with
+a fixed port and key. This script keeps the process alive until the test session stops it.
 
     python tests/support/llama_server.py MODEL.gguf --port 8080 --api-key KEY
 """
@@ -14,6 +14,9 @@ import threading
 
 import xllamacpp
 
+from rag.answer.llm import llama_server_params
+from rag.settings import LocalLLMSettings
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -23,14 +26,9 @@ def main() -> None:
     parser.add_argument("--n-ctx", type=int, default=2048)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
-    params = xllamacpp.CommonParams()
-    params.model.path = args.model
+    settings = LocalLLMSettings(n_ctx=args.n_ctx, n_threads=args.threads)
+    params = llama_server_params(settings, args.model, port=args.port, api_key=args.api_key)
     params.model_alias = "smollm2"
-    params.n_ctx = args.n_ctx
-    params.cpuparams.n_threads = params.cpuparams_batch.n_threads = args.threads
-    params.hostnames = ["127.0.0.1"]
-    params.port = args.port
-    params.api_keys = [args.api_key]
     server = xllamacpp.Server(params)
     print(f"listening on {server.listening_address}", flush=True)
     threading.Event().wait()  # serve until terminated
