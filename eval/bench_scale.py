@@ -37,6 +37,7 @@ import numpy as np  # noqa: E402
 from bench_retrieval import percentile  # noqa: E402
 
 from rag import Assistant, Components  # noqa: E402
+from rag.embedding.base import SameEncoderForQueries  # noqa: E402
 from rag.settings import EmbeddingSettings  # noqa: E402
 
 DUMP = Path("/work/shared/data/arxiv-cs-2025.jsonl.gz")
@@ -224,7 +225,7 @@ def cmd_quality(args) -> dict:
     return out
 
 
-class RandomVectorEmbedder:
+class RandomVectorEmbedder(SameEncoderForQueries):
     """Real tokenizer and name, random unit vectors: builds a store of real size, text and
     metadata without paying for embedding, to time everything else (parse, chunk, Chroma
     writes, BM25, catalog) and to measure retrieval latency at scale. Random 384-d vectors

@@ -28,7 +28,19 @@ class Embedder(Protocol):
 
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
+    def embed_query(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors of what is embedded at question time (the question, the sentences an answer compares
+        with it): ``embed``'s, except where a fast approximate encoder filled the collection's chunks."""
+        ...
+
     def tokenize(self, text: str) -> list[int]: ...
+
+
+class SameEncoderForQueries:
+    """``embed_query`` is ``embed``: one encoder for the collection and for questions."""
+
+    def embed_query(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embed(texts)
 
 
 class HFTokenized:

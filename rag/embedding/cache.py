@@ -38,7 +38,9 @@ class SentenceVectors:
             self._cache.update(stored)
             missing = [t for t in missing if t not in stored]
         if missing:
-            fresh = self.embedder.embed(missing)
+            # Everything here is embedded at question time, so through the exact encoder: an int8
+            # collection's answers compare torch's vectors of the question and of the sentences.
+            fresh = self.embedder.embed_query(missing)
             if keep and self.store is not None:
                 # Held as the store holds it, so an answer is the same whether its vectors were stored or fresh.
                 fresh = fresh.astype(np.float16).astype(np.float32)

@@ -8,7 +8,7 @@ from typing import Sequence
 
 import numpy as np
 
-from rag.embedding.base import HFTokenized
+from rag.embedding.base import HFTokenized, SameEncoderForQueries
 from rag.errors import UserError
 from rag.settings import EmbeddingSettings
 
@@ -36,7 +36,7 @@ def resolve_model_location(model: str) -> tuple[str, str]:
     return model, model
 
 
-class SentenceTransformerEmbedder(HFTokenized):
+class SentenceTransformerEmbedder(SameEncoderForQueries, HFTokenized):
     """Embeds with a sentence-transformers model on ``embedding.device`` (the CPU unless told otherwise)."""
 
     def __init__(self, settings: EmbeddingSettings):

@@ -38,7 +38,6 @@ class OnnxEmbedder(HFTokenized):
 
     def __init__(self, settings: EmbeddingSettings, cache_dir: Path | None = None, graph: Path | None = None):
         """``graph`` runs that ONNX file instead of the export for ``settings`` (benchmarks compare variants with it)."""
-        import onnxruntime as ort
         from transformers import AutoTokenizer
 
         from rag.embedding.local import resolve_model_location
@@ -56,18 +55,41 @@ class OnnxEmbedder(HFTokenized):
         self.batch_size = settings.batch_size
         self.batch_tokens = settings.onnx_batch_tokens
         self.variant = f"onnx-{settings.onnx_variant}"
-        self.path = Path(graph) if graph else OnnxExporter(location, Path(cache_dir or DEFAULT_CACHE), settings.onnx_variant).export()
+        exporter = lambda variant: OnnxExporter(location, Path(cache_dir or DEFAULT_CACHE), variant).export()  # noqa: E731
+        self.path = Path(graph) if graph else exporter(settings.onnx_variant)
+        self._threads = settings.threads
+        self._session = self._open(self.path)
+        self.dimension = int(self._session.get_outputs()[0].shape[-1])
+        # int8 fills the collection 3.5x faster than torch on AVX-512 VNNI, but its vectors of
+        # questions drift more than those of abstracts (cosine mean 0.9933 vs 0.9948). What is embedded
+        # at question time (the question, the sentences its answer weighs) is a few texts, so it goes
+        # through the exact fp32 graph (torch's vectors): on the dev set this took dense topic
+        # recall@20 from 2.6 points below torch to 0.6 (docs/BENCHMARKS.md, issue 15).
+        exact = settings.onnx_variant != "fp32" and graph is None
+        self._query_graph = (lambda: exporter("fp32")) if exact else (lambda: self.path)
+        self._query_session = None if exact else self._session
+
+    def _open(self, path: Path):
+        import onnxruntime as ort
+
         options = ort.SessionOptions()
-        options.intra_op_num_threads = settings.threads or 0  # 0: one per physical core
+        options.intra_op_num_threads = self._threads or 0  # 0: one per physical core
         options.inter_op_num_threads = 1
         # Spinning worker threads burn CPU while waiting; on shared cores that steals
         # time from the tokenizer, Chroma and other processes.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
-        self._inputs = [i.name for i in self._session.get_inputs()]
-        self.dimension = int(self._session.get_outputs()[0].shape[-1])
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self._session)
+
+    def embed_query(self, texts: Sequence[str]) -> np.ndarray:
+        """Question-time text through the fp32 graph, also when the collection is int8 (that graph is loaded on first use)."""
+        if self._query_session is None:
+            self._query_session = self._open(self._query_graph())
+        return self._encode(texts, self._query_session)
+
+    def _encode(self, texts: Sequence[str], session) -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
             return out
@@ -76,7 +98,7 @@ class OnnxEmbedder(HFTokenized):
         order = np.argsort([len(x) for x in ids], kind="stable")
         for rows in self.batches([len(ids[r]) for r in order]):
             picked = order[rows]
-            out[picked] = self._run([ids[r] for r in picked])
+            out[picked] = self._run([ids[r] for r in picked], session)
         return out
 
     def batches(self, lengths: Sequence[int]) -> list[slice]:
@@ -98,7 +120,7 @@ class OnnxEmbedder(HFTokenized):
             start = end
         return out
 
-    def _run(self, batch: list[list[int]]) -> np.ndarray:
+    def _run(self, batch: list[list[int]], session) -> np.ndarray:
         width = max(len(x) for x in batch)
         input_ids = np.full((len(batch), width), self.tokenizer.pad_token_id or 0, dtype=np.int64)
         mask = np.zeros((len(batch), width), dtype=np.int64)
@@ -106,4 +128,5 @@ class OnnxEmbedder(HFTokenized):
             input_ids[row, : len(tokens)] = tokens
             mask[row, : len(tokens)] = 1
         feed = {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)}
-        return self._session.run(None, {name: feed[name] for name in self._inputs if name in INPUT_NAMES})[0]
+        # The fused and the quantised graphs need not take the same inputs (an unused one is dropped).
+        return session.run(None, {i.name: feed[i.name] for i in session.get_inputs() if i.name in INPUT_NAMES})[0]

@@ -15,7 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
-from rag.embedding.base import HFTokenized, max_seq_length
+from rag.embedding.base import HFTokenized, SameEncoderForQueries, max_seq_length
 from rag.errors import BackendUnavailable, UserError
 from rag.settings import EmbeddingSettings
 
@@ -41,7 +41,7 @@ def _load_tokenizer(model: str):
         ) from None
 
 
-class RemoteEmbedder(HFTokenized):
+class RemoteEmbedder(SameEncoderForQueries, HFTokenized):
     """Embeds by POSTing batches to an OpenAI-compatible embeddings endpoint, with retries.
 
     >>> settings = EmbeddingSettings(backend="openai", base_url="http://127.0.0.1:7997/v1",

@@ -49,7 +49,7 @@ class EvalRunner:
         cfg = assistant.settings
         self.ks = tuple(cfg.evaluation.ks)
         self.ndcg_k = cfg.evaluation.ndcg_k
-        self.support = SupportScorer(lambda texts: assistant.components.embedder.embed(texts), cfg.answer.support_threshold)
+        self.support = SupportScorer(lambda texts: assistant.components.embedder.embed_query(texts), cfg.answer.support_threshold)
         self.gold = GoldResolver(assistant.components.catalog.id_for_title)
 
     def evaluate(self, questions: list[EvalQuestion | Conversation]) -> list[QuestionResult]:

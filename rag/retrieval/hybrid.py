@@ -45,7 +45,7 @@ class HybridRetriever:
     def retrieve(self, question: str, top_k: int, plan: FilterPlan | None = None, mode: str | None = None) -> list[Hit]:
         plan = plan or FilterPlan(None, None)
         clock = time.perf_counter()
-        vector = self.embedder.embed([question])[0]
+        vector = self.embedder.embed_query([question])[0]
         self.last_timings = {"embed_ms": (time.perf_counter() - clock) * 1000}
         rankings = self.rankings(question, vector, max(self.settings.candidates, top_k * 4), plan, mode or self.settings.mode)
         papers = self.fusion.fuse(rankings)

@@ -40,7 +40,7 @@ class SimilarPapers:
         if not paper_id_or_text.strip():
             raise UserError("give a paper id (see `rag retrieve --json`) or a piece of text to find similar papers")
         texts = self.chunker.split("", paper_id_or_text) if self.chunker else [paper_id_or_text]
-        mean = self.embedder.embed(texts or [paper_id_or_text]).mean(axis=0)
+        mean = self.embedder.embed_query(texts or [paper_id_or_text]).mean(axis=0)
         return mean / (np.linalg.norm(mean) or 1.0), None
 
     def find(self, paper_id_or_text: str, top_k: int) -> list[Hit]:

@@ -19,9 +19,9 @@ class CountingEmbedder:
     def __init__(self, embedder):
         self.embedder, self.texts = embedder, []
 
-    def embed(self, texts):
+    def embed_query(self, texts):  # what SentenceVectors embeds with: text embedded at question time
         self.texts.extend(texts)
-        return self.embedder.embed(texts)
+        return self.embedder.embed_query(texts)
 
 
 def test_kept_sentences_are_stored_and_a_new_process_embeds_only_what_was_not(tmp_path):

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from rag.embedding import model_name
+from rag.embedding.cache import SentenceVectors
 from rag.embedding.local import SentenceTransformerEmbedder
 from rag.embedding.onnx import OnnxEmbedder
 from rag.embedding.onnx_export import check_mean_pooling
@@ -119,3 +120,37 @@ def test_the_store_records_which_encoders_built_it(tmp_path):
     torch_assistant = Assistant(data_dir=tmp_path / "d")  # same vectors, same model name: the store opens
     torch_assistant.ingest([more])
     assert torch_assistant.components.store.encoders() == ["onnx-fp32", "torch-cpu"]
+
+
+def test_int8_reads_questions_with_the_exact_fp32_graph(cache_dir, torch_vectors):
+    int8 = OnnxEmbedder(EmbeddingSettings(backend="onnx", onnx_variant="int8"), cache_dir=cache_dir)
+    exact = (int8.embed_query(TEXTS) * torch_vectors).sum(axis=1)
+    drifted = (int8.embed(TEXTS) * torch_vectors).sum(axis=1)
+    assert exact.min() > 0.9999, exact  # torch's vectors: the question is not quantised
+    assert drifted.max() < 0.9999, drifted  # the collection's vectors still come from the int8 graph
+
+
+def test_fp32_reads_questions_with_its_one_graph(fp32, torch_vectors):
+    assert fp32._query_session is fp32._session
+    assert np.allclose(fp32.embed_query(TEXTS), fp32.embed(TEXTS), atol=1e-6)
+
+
+def test_an_int8_collections_answers_embed_sentences_with_the_exact_graph(cache_dir, torch_vectors):
+    class Counted:
+        """The int8 embedder's two encoders, counted: the bulk one must not be used at question time."""
+
+        def __init__(self, embedder):
+            self.embedder, self.bulk, self.exact = embedder, [], []
+
+        def embed(self, texts):
+            self.bulk.extend(texts)
+            return self.embedder.embed(texts)
+
+        def embed_query(self, texts):
+            self.exact.extend(texts)
+            return self.embedder.embed_query(texts)
+
+    encoder = Counted(OnnxEmbedder(EmbeddingSettings(backend="onnx", onnx_variant="int8"), cache_dir=cache_dir))
+    kept = SentenceVectors(encoder).embed(TEXTS, keep=True)
+    assert encoder.bulk == [] and encoder.exact == TEXTS
+    assert np.sum(kept * torch_vectors, axis=1).min() > 0.9999

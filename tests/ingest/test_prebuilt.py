@@ -52,8 +52,9 @@ def test_the_shipped_sample_sentences_seed_the_store_so_a_first_answer_embeds_no
     assert cosines.min() >= 0.9999, cosines.min()
 
     embedded: list[str] = []
-    model_embed = embedder.embed
-    monkeypatch.setattr(embedder, "embed", lambda batch: embedded.extend(batch) or model_embed(batch))
+    for method in ("embed", "embed_query"):  # the collection's encoder and the questions' (the same model here)
+        real = getattr(embedder, method)
+        monkeypatch.setattr(embedder, method, lambda batch, real=real: embedded.extend(batch) or real(batch))
     answer = assistant.ask("Which papers erase concepts from text-to-image diffusion models?")
     assert len(answer.citations) >= 3
     assert embedded and not set(embedded) & set(texts), embedded  # the question (and its parts) only
