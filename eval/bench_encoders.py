@@ -7,8 +7,8 @@ fused by onnxruntime's transformer optimizer (what `embedding.backend: onnx` now
 int8 of every MatMul (weights uint8, which AVX2 multiplies without the int16 saturation of int8
 weights), and "mixed" int8 that keeps each layer's FFN output projection (the one fed by GELU's
 long-tailed outputs) in fp32; both again with int8 weights on the unfused graph ("int8-s8", which
-is `onnx_variant: int8`, and "int8-s8-mixed"), the fast pairing on CPUs with AVX-512 VNNI. Each is timed on the chunks of the first --n arXiv abstracts,
-interleaved with torch, median of --repeats, and compared with torch's vectors (cosine min / p1 /
+is `onnx_variant: int8`, and "int8-s8-mixed"), the fast pairing on CPUs with AVX-512 VNNI. Each
+is timed on the chunks of the first --n arXiv abstracts, interleaved with torch, median of --repeats, and compared with torch's vectors (cosine min / p1 /
 mean). One JSON line per configuration. The same chunk texts and tokenisation for all of them.
 """
 
@@ -42,8 +42,11 @@ def build_variants(work: Path) -> tuple[object, dict[str, Path]]:
     embedder = OnnxEmbedder(EmbeddingSettings(backend="onnx"), cache_dir=work)
     fused = embedder.path
     plain = next(work.glob("*-unfused.onnx"))
-    ffn_out = [n.name for n in onnx.load(str(fused)).graph.node
-               if n.op_type == "MatMul" and "/output/dense" in n.name and "attention" not in n.name]
+
+    def ffn_outputs(graph: Path) -> list[str]:
+        """Each layer's feed-forward output MatMul (``layer.N/output/dense``), the one fed by GELU."""
+        return [n.name for n in onnx.load(str(graph)).graph.node
+                if n.op_type == "MatMul" and "/output/dense" in n.name and "attention" not in n.name]
 
     def quantised(name: str, exclude: list[str], source: Path = fused, weights=QuantType.QUInt8) -> Path:
         out = work / f"{name}.onnx"
@@ -53,11 +56,9 @@ def build_variants(work: Path) -> tuple[object, dict[str, Path]]:
 
     # uint8 weights suit AVX2 (no int16 saturation); int8 weights are the u8s8 product AVX-512 VNNI
     # runs fast. "int8-s8" is what `onnx_variant: int8` builds (the unfused graph, int8 weights).
-    plain_ffn_out = [n.name for n in onnx.load(str(plain)).graph.node
-                     if n.op_type == "MatMul" and "/output/dense" in n.name and "attention" not in n.name]
-    return embedder, {"fp32": plain, "fused": fused, "int8-all": quantised("int8-all", []), "int8-mixed": quantised("int8-mixed", ffn_out),
+    return embedder, {"fp32": plain, "fused": fused, "int8-all": quantised("int8-all", []), "int8-mixed": quantised("int8-mixed", ffn_outputs(fused)),
                       "int8-s8": quantised("int8-s8", [], plain, QuantType.QInt8),
-                      "int8-s8-mixed": quantised("int8-s8-mixed", plain_ffn_out, plain, QuantType.QInt8)}
+                      "int8-s8-mixed": quantised("int8-s8-mixed", ffn_outputs(plain), plain, QuantType.QInt8)}
 
 
 def main() -> int:

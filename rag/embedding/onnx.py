@@ -8,7 +8,7 @@ different model name for it; see ``onnx_model_name``).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 
@@ -26,6 +26,13 @@ def onnx_model_name(settings: EmbeddingSettings) -> str:
 
     base = resolve_model_location(settings.model)[1]
     return base if settings.onnx_variant == "fp32" else f"{base}+onnx-int8"
+
+
+class _Graph(NamedTuple):
+    """An open onnxruntime session and the model inputs its graph takes."""
+
+    session: object
+    inputs: tuple[str, ...]
 
 
 class OnnxEmbedder(HFTokenized):
@@ -55,21 +62,21 @@ class OnnxEmbedder(HFTokenized):
         self.batch_size = settings.batch_size
         self.batch_tokens = settings.onnx_batch_tokens
         self.variant = f"onnx-{settings.onnx_variant}"
-        exporter = lambda variant: OnnxExporter(location, Path(cache_dir or DEFAULT_CACHE), variant).export()  # noqa: E731
-        self.path = Path(graph) if graph else exporter(settings.onnx_variant)
+        cache = Path(cache_dir or DEFAULT_CACHE)
+        self.path = Path(graph) if graph else OnnxExporter(location, cache, settings.onnx_variant).export()
         self._threads = settings.threads
         self._session = self._open(self.path)
-        self.dimension = int(self._session.get_outputs()[0].shape[-1])
+        self.dimension = int(self._session.session.get_outputs()[0].shape[-1])
         # int8 fills the collection 3.5x faster than torch on AVX-512 VNNI, but its vectors of
         # questions drift more than those of abstracts (cosine mean 0.9933 vs 0.9948). What is embedded
         # at question time (the question, the sentences its answer weighs) is a few texts, so it goes
         # through the exact fp32 graph (torch's vectors): on the dev set this took dense topic
         # recall@20 from 2.6 points below torch to 0.6 (docs/BENCHMARKS.md, issue 15).
         exact = settings.onnx_variant != "fp32" and graph is None
-        self._query_graph = (lambda: exporter("fp32")) if exact else (lambda: self.path)
+        self._query_exporter = OnnxExporter(location, cache, "fp32") if exact else None
         self._query_session = None if exact else self._session
 
-    def _open(self, path: Path):
+    def _open(self, path: Path) -> _Graph:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
@@ -78,7 +85,9 @@ class OnnxEmbedder(HFTokenized):
         # Spinning worker threads burn CPU while waiting; on shared cores that steals
         # time from the tokenizer, Chroma and other processes.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        # The fused and the quantised graphs need not take the same inputs (an unused one is dropped).
+        return _Graph(session, tuple(i.name for i in session.get_inputs() if i.name in INPUT_NAMES))
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, self._session)
@@ -86,10 +95,10 @@ class OnnxEmbedder(HFTokenized):
     def embed_query(self, texts: Sequence[str]) -> np.ndarray:
         """Question-time text through the fp32 graph, also when the collection is int8 (that graph is loaded on first use)."""
         if self._query_session is None:
-            self._query_session = self._open(self._query_graph())
+            self._query_session = self._open(self._query_exporter.export())
         return self._encode(texts, self._query_session)
 
-    def _encode(self, texts: Sequence[str], session) -> np.ndarray:
+    def _encode(self, texts: Sequence[str], graph: _Graph) -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
             return out
@@ -98,7 +107,7 @@ class OnnxEmbedder(HFTokenized):
         order = np.argsort([len(x) for x in ids], kind="stable")
         for rows in self.batches([len(ids[r]) for r in order]):
             picked = order[rows]
-            out[picked] = self._run([ids[r] for r in picked], session)
+            out[picked] = self._run([ids[r] for r in picked], graph)
         return out
 
     def batches(self, lengths: Sequence[int]) -> list[slice]:
@@ -120,7 +129,7 @@ class OnnxEmbedder(HFTokenized):
             start = end
         return out
 
-    def _run(self, batch: list[list[int]], session) -> np.ndarray:
+    def _run(self, batch: list[list[int]], graph: _Graph) -> np.ndarray:
         width = max(len(x) for x in batch)
         input_ids = np.full((len(batch), width), self.tokenizer.pad_token_id or 0, dtype=np.int64)
         mask = np.zeros((len(batch), width), dtype=np.int64)
@@ -128,5 +137,4 @@ class OnnxEmbedder(HFTokenized):
             input_ids[row, : len(tokens)] = tokens
             mask[row, : len(tokens)] = 1
         feed = {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)}
-        # The fused and the quantised graphs need not take the same inputs (an unused one is dropped).
-        return session.run(None, {i.name: feed[i.name] for i in session.get_inputs() if i.name in INPUT_NAMES})[0]
+        return graph.session.run(None, {name: feed[name] for name in graph.inputs})[0]
