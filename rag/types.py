@@ -153,7 +153,8 @@ class QuestionPlan:
 
     ``kind`` is one of fact, list, compare, method, yesno. ``entities`` are the methods or
     papers it names (for a compare: one per compared side, possibly a description);
-    ``quantity`` the asked measure ("speedup", "accuracy", ...). ``filters`` were read from
+    ``quantity`` the asked measure ("speedup", "accuracy", ...); ``count`` the number of papers a
+    list or compare says it is about ("the two codecs"), which overrides the list cut. ``filters`` were read from
     words such as "since 2024" and are applied unless the user removes them
     (``removed_filters``). A follow-up searches ``within`` the previous answer's papers.
     """
@@ -163,6 +164,7 @@ class QuestionPlan:
     follow_up: bool = False
     entities: list[str] = field(default_factory=list)
     quantity: str | None = None
+    count: int | None = None
     filters: dict[str, Any] = field(default_factory=dict)
     search_text: str = ""
     within: list[str] = field(default_factory=list)

@@ -33,6 +33,7 @@ class PaperEvidence:
     title_similarity: float = 0.0  # cosine of the title to the question: what the paper is *about*
     sentence_coverage: float = 0.0  # the most of the question's weighted terms that one sentence holds
     neighbourhood: float = 0.0  # cosine of its title to the mean title of the question's best three papers
+    title_vector: np.ndarray | None = None  # unit vector of the title: how alike two retrieved papers are
 
     @property
     def best_similarity(self) -> float:
@@ -79,7 +80,7 @@ class EvidenceReader:
             best_sentence = max((self._coverage(weights, set(t)) for t in sentence_terms[start : start + n]), default=0.0)
             out.append(PaperEvidence(hit, i + 1, sentences[i], sims[start : start + n], self._coverage(weights, terms),
                                      self._coverage(weights, set(tokens[len(hits) + i])), terms, float(titles[i]), best_sentence,
-                                     float(neighbourhood[i])))
+                                     float(neighbourhood[i]), title_vectors[i]))
             start += n
         return out
 

@@ -67,7 +67,8 @@ class ModelWriter:
         # the whole text is validated again against the same sources with the old numbers mapped back.
         back = {c.number: next(i for i, h in enumerate(sources) if h.paper_id == c.paper_id) + 1 for c in checked.citations}
         text = rewrite_markers(checked.text, lambda numbers: [back[n] for n in numbers if n in back])
-        lines = [list_item(paper_name(sources[i].title, sources[i].abstract), cite(sentences[i], i + 1)) for i in left_out if i in sentences]
+        lines = [list_item(paper_name(sources[i].title, sources[i].abstract), " ".join(cite(text, i + 1) for text in sentences[i]))
+                 for i in left_out if i in sentences]
         rechecked = self.validator.validate(text + "\n" + "\n".join(lines), sources)
         rechecked.removed, rechecked.attributed = checked.removed, checked.attributed
         return rechecked, [sources[i].title for i in left_out if i in sentences]

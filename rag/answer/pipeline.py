@@ -68,7 +68,8 @@ class AnswerPipeline:
         self.shaped = ShapedAnswerer(self.extractive, settings.figure_bonus, settings.contribution_bonus)
         self.evidence = EvidenceReader(vectors, bm25.tokenizer)
         self.abstention = AbstentionGate(settings)
-        self.selector = PaperSelector(settings.list_cut_weights, settings.list_cut_threshold, settings.max_list_papers)
+        self.selector = PaperSelector(settings.list_cut_weights, settings.list_cut_threshold, settings.max_list_papers,
+                                      settings.stated_count_coherence)
         self.validator = CitationValidator(vectors, settings.support_threshold)
         self.prompts = PromptBuilder(settings.prompts_path, settings.source_chars)
         compact = CompactSources(self.extractive, settings.source_sentences) if settings.source_sentences else None
@@ -124,7 +125,7 @@ class AnswerPipeline:
         if plan.kind == "list" and plan.within:
             return self.selector.closest_papers(judged.evidence, self.settings.follow_up_margin, self.settings.follow_up_term_weight)
         if plan.kind == "list":
-            return self.selector.list_papers(judged.evidence)
+            return self.selector.list_papers(judged.evidence, plan.count)
         if plan.kind == "compare":
             return self.selector.compared_papers(plan, planned, judged.evidence)
         return []

@@ -7,6 +7,10 @@ a question with seven matching papers lists seven, one with three lists three.
 
 from __future__ import annotations
 
+from itertools import combinations
+
+import numpy as np
+
 from rag.answer.evidence import PAPER_FEATURES, PaperEvidence, logistic, paper_features
 from rag.errors import UserError
 from rag.retrieval.planned import PlannedHits, mentions
@@ -18,21 +22,53 @@ N_FEATURES = len(PAPER_FEATURES)
 class PaperSelector:
     """Chooses the source indexes (0-based) an answer's items are written about."""
 
-    def __init__(self, weights: list[float], threshold: float, max_papers: int):
+    def __init__(self, weights: list[float], threshold: float, max_papers: int, coherence: float = 1.0):
         if len(weights) != N_FEATURES + 1:
             raise UserError(f"answer.list_cut_weights needs {N_FEATURES + 1} numbers (a bias and one weight per paper feature); see config/default.yaml")
         self.weights = weights
         self.threshold = threshold
         self.max_papers = max_papers
+        self.coherence = coherence
 
     def probabilities(self, evidence: list[PaperEvidence]) -> list[float]:
         return [float(p) for p in logistic(self.weights, paper_features(evidence))] if evidence else []
 
-    def list_papers(self, evidence: list[PaperEvidence]) -> list[int]:
-        """Every paper above the cut, best first, at most ``max_papers``; the best paper always."""
+    def list_papers(self, evidence: list[PaperEvidence], count: int | None = None) -> list[int]:
+        """Every paper above the cut, best first, at most ``max_papers``; the best paper always.
+
+        A question that states how many papers it is about ("the two codecs") gets that many
+        (see :meth:`coherent_set`), in retrieval order.
+        """
         probabilities = self.probabilities(evidence)
+        if count:
+            return self.coherent_set(evidence, probabilities, min(count, self.max_papers))
         chosen = [i for i, p in enumerate(probabilities) if p >= self.threshold][: self.max_papers]
         return chosen or ([0] if evidence else [])
+
+    def coherent_set(self, evidence: list[PaperEvidence], probabilities: list[float], count: int) -> list[int]:
+        """``count`` papers with the most relevance plus ``coherence`` × their mean title cosine to each other.
+
+        "The two neural audio codecs", "ZeRO and its follow-up": the papers asked about belong
+        together, so a relevant paper unlike the rest ("machine perception under lossy
+        compression") loses to one that is both relevant and alike. Greedy from the best pair,
+        among the first ``max_papers`` (exhaustive for a pair).
+        """
+        pool = list(range(min(len(evidence), max(self.max_papers, count))))
+        if count >= len(pool):
+            return pool
+        if count == 1 or any(evidence[i].title_vector is None for i in pool):
+            return sorted(sorted(pool, key=lambda i: -probabilities[i])[:count])
+        vectors = np.array([evidence[i].title_vector for i in pool])
+        alike = vectors @ vectors.T
+
+        def worth(members: list[int]) -> float:
+            pairs = [alike[a, b] for k, a in enumerate(members) for b in members[k + 1:]]
+            return sum(probabilities[i] for i in members) + self.coherence * float(np.mean(pairs))
+
+        chosen = list(max(combinations(pool, 2), key=lambda pair: worth(list(pair))))
+        while len(chosen) < count:
+            chosen.append(max((i for i in pool if i not in chosen), key=lambda i: worth([*chosen, i])))
+        return sorted(chosen)
 
     def closest_papers(self, evidence: list[PaperEvidence], margin: float, term_weight: float = 0.0) -> list[int]:
         """"Which of them ...?" asked of papers already shown: those that come closest to it.
@@ -53,7 +89,7 @@ class PaperSelector:
     def compared_papers(self, plan: QuestionPlan, planned: PlannedHits, evidence: list[PaperEvidence]) -> list[int]:
         """One paper per named side (its own best match, preferring one that names it); a topic compare is a list."""
         if len(planned.sides) < 2:
-            return self.list_papers(evidence)
+            return self.list_papers(evidence, plan.count)
         index = {e.hit.paper_id: i for i, e in enumerate(evidence)}
         chosen: list[int] = []
         for side, ranked in zip(plan.entities, planned.sides):

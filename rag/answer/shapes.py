@@ -76,14 +76,15 @@ class ShapedAnswerer:
         self.quantity_bonus = quantity_bonus
         self.contribution_bonus = contribution_bonus
 
-    def best_sentences(self, question: str, sources: list[Hit], chosen: list[int], quantity: str | None = None) -> dict[int, str]:
-        """For each chosen source index, the sentence its item quotes.
+    def best_sentences(self, question: str, sources: list[Hit], chosen: list[int], quantity: str | None = None,
+                       per_paper: int = 1) -> dict[int, list[str]]:
+        """For each chosen source index, the sentences its item quotes (at most ``per_paper``, in abstract order).
 
         Asked for a figure: the best sentence that reports it (any best sentence when none does).
         Otherwise the sentence that says what the paper contributes ("we propose ...") and
         answers the question, never the abstract's opening background when anything else fits.
         """
-        best: dict[int, tuple[float, str]] = {}
+        scored: dict[int, list[tuple[float, int, str]]] = {}
         wanted = set(chosen)
         for cand in self.extractive.rank(question, sources):
             if cand.hit_index not in wanted:
@@ -91,20 +92,24 @@ class ShapedAnswerer:
             score = cand.score + (self.contribution_bonus if CONTRIBUTION.search(cand.text) else 0.0)
             if quantity and figure_in(cand.text, quantity):
                 score += self.quantity_bonus
-            if cand.hit_index not in best or score > best[cand.hit_index][0]:
-                best[cand.hit_index] = (score, strip_markers(cand.text))
-        return {i: text for i, (_, text) in best.items()}
+            scored.setdefault(cand.hit_index, []).append((score, cand.position, strip_markers(cand.text)))
+        out = {}
+        for i, items in scored.items():
+            best = sorted(items, key=lambda item: -item[0])[:per_paper]
+            out[i] = [text for _, _, text in sorted(best, key=lambda item: item[1])]
+        return out
 
-    def _items(self, question: str, sources: list[Hit], chosen: list[int], quantity: str | None) -> tuple[list[str], dict[str, str], dict[str, str]]:
-        sentences = self.best_sentences(question, sources, chosen, quantity)
+    def _items(self, question: str, sources: list[Hit], chosen: list[int], quantity: str | None,
+               per_paper: int = 1) -> tuple[list[str], dict[str, str], dict[str, str]]:
+        sentences = self.best_sentences(question, sources, chosen, quantity, per_paper)
         lines, figures, names = [], {}, {}
         for i in chosen:
             if i not in sentences:
                 continue
             hit = sources[i]
             names[hit.paper_id] = paper_name(hit.title, hit.abstract)
-            lines.append(list_item(names[hit.paper_id], cite(sentences[i], i + 1)))
-            figure = figure_in(sentences[i], quantity) if quantity else None
+            lines.append(list_item(names[hit.paper_id], " ".join(cite(text, i + 1) for text in sentences[i])))
+            figure = next((f for f in (figure_in(text, quantity) for text in sentences[i]) if f), None) if quantity else None
             if figure:
                 figures[hit.paper_id] = figure
         return lines, figures, names
@@ -116,7 +121,10 @@ class ShapedAnswerer:
         return Shaped("\n".join([opening, *lines]) if lines else "", {}, names)
 
     def compare_answer(self, plan: QuestionPlan, sources: list[Hit], chosen: list[int]) -> Shaped:
-        lines, figures, names = self._items(plan.search_text or plan.question, sources, chosen, plan.quantity or "amount")
+        # Two papers compared on no asked figure ("how do they differ in approach?"): each item quotes its
+        # two best sentences, since a difference of approach is rarely said in one.
+        per_paper = 2 if plan.quantity in (None, "amount") and len(chosen) <= 2 else 1
+        lines, figures, names = self._items(plan.search_text or plan.question, sources, chosen, plan.quantity or "amount", per_paper)
         what = plan.quantity if plan.quantity not in (None, "count", "amount") else "what they report"
         opening = f"Comparing {len(lines)} papers on {what}:" if len(lines) > 1 else ""
         return Shaped("\n".join([opening, *lines]).strip(), figures, names)

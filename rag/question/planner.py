@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from rag.question.constraints import read_constraints
+from rag.question.counts import stated_count
 from rag.question.quantities import asked_quantity
 from rag.question.referents import Referents, chooses_among_earlier
 from rag.text.words import content_words
@@ -196,8 +197,9 @@ class QuestionPlanner:
         entities = (compared_entities(text) or self._named_sides(text)) if kind == "compare" else named_entities(text)
         fresh = fresh or self._names_something_new(text, history or [])
         within, follow_up = self.referents.scope(text, [] if fresh else history or [])
-        return QuestionPlan(question=question, kind=kind, follow_up=follow_up, entities=entities,
-                            quantity=asked_quantity(text), filters=constraints.filters, search_text=text, within=within)
+        count = stated_count(text) if kind in ("list", "compare") else None
+        return QuestionPlan(question=question, kind=kind, follow_up=follow_up, entities=entities, quantity=asked_quantity(text),
+                            count=count, filters=constraints.filters, search_text=text, within=within)
 
 
 _TOPIC_COMPARE = re.compile(

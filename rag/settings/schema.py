@@ -165,6 +165,10 @@ class AnswerSettings(_Section):
     )
     closest_papers: int = Field(3, ge=1, description="Papers named when the assistant abstains.")
     max_list_papers: int = Field(8, ge=1, description="Most papers a list answer ('which papers ...') names.")
+    stated_count_coherence: float = Field(
+        1.0, ge=0, description=("A question that states how many papers it is about ('the two codecs', 'the original and its follow-up') "
+                                "gets the set with the highest sum of list-cut probabilities plus this times the mean title cosine between "
+                                "its members: papers compared as a set are alike. On the 5 such dev compares, 0.5 to 2 chose the same pairs."))
     list_candidates: int = Field(
         16, ge=1, description="Papers retrieved for a list question before the list cut: relevant papers of the dev lists reach 0.95 recall at 16, 0.90 at 10.")
     list_cut_weights: list[float] = Field(

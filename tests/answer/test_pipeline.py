@@ -49,6 +49,16 @@ def test_a_compare_question_cites_both_sides_with_their_figures_and_a_table(samp
     assert "3x" in answer.text or "1.6x" in answer.text
 
 
+def test_a_compare_of_the_two_papers_it_describes_cites_those_two_with_two_sentences_each(sample_assistant):
+    answer = sample_assistant.ask("How do the two wavelet-based 3D diffusion models for medical volumes differ in the task they solve?")
+    assert answer.plan.kind == "compare" and answer.plan.count == 2
+    titles = sorted(c.title.split(":")[0] for c in answer.citations)
+    assert titles == ["WDM", "cWDM"], answer.text
+    items = [line for line in answer.text.splitlines() if line.startswith("- ")]
+    assert len(items) == 2 and all(line.count(f"[{n}]") == 2 for n, line in enumerate(items, 1)), answer.text
+    assert "missing modality" in answer.text  # what cWDM solves, beyond its sentence that scored best
+
+
 def test_a_compare_side_the_collection_lacks_is_named(sample_assistant):
     answer = sample_assistant.ask("How does Medusa compare with Lookahead-Zorblax in speedup?")
     assert any("Lookahead-Zorblax" in n for n in answer.notices), answer.notices

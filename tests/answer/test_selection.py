@@ -26,3 +26,24 @@ def test_a_follow_up_chooses_the_paper_that_holds_its_words_over_near_ties_in_si
     # Where the words do not single one out, similarity still decides.
     level = [_evidence("A", 0.60, 0.3, 1), _evidence("B", 0.40, 0.3, 2)]
     assert selector.closest_papers(level, margin=0.05, term_weight=0.7) == [0]
+
+
+def _titled(title: str, vector: list[float], rank: int) -> PaperEvidence:
+    evidence = _evidence(title, 0.5, 0.0, rank)
+    evidence.title_vector = np.asarray(vector) / np.linalg.norm(vector)
+    return evidence
+
+
+def test_a_stated_count_takes_that_many_papers_that_belong_together():
+    # "Compare the two neural audio codecs": a relevant paper unlike the rest loses to a slightly
+    # less probable one that is alike; without a count the cut keeps every paper above it.
+    evidence = [_titled("Perception under lossy compression", [1, 0, 0], 1), _titled("EnCodec", [0, 1, 0.2], 2),
+                _titled("Audio restoration", [0.5, 0.5, 0.7], 3), _titled("Improved RVQGAN codec", [0, 1, 0.1], 4)]
+    probabilities = [0.97, 0.92, 0.74, 0.67]
+    selector = PaperSelector([0.0] * (N_FEATURES + 1), 0.5, 8, coherence=1.0)
+    assert selector.coherent_set(evidence, probabilities, 2) == [1, 3]
+    assert selector.coherent_set(evidence, probabilities, 3) == [1, 2, 3]
+    # With no weight on likeness the count takes the most probable papers.
+    assert PaperSelector([0.0] * (N_FEATURES + 1), 0.5, 8, coherence=0.0).coherent_set(evidence, probabilities, 2) == [0, 1]
+    # All-zero weights give every paper p = 0.5, at the cut: a count still takes only that many.
+    assert len(selector.list_papers(evidence)) == 4 and len(selector.list_papers(evidence, count=2)) == 2
