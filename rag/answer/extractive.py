@@ -109,7 +109,7 @@ class ExtractiveAnswerer:
             candidate.score = float(score)
         return sorted(candidates, key=lambda c: -c.score)
 
-    def method_span(self, hit: Hit, best_position: int | None = None) -> list[str]:
+    def method_span(self, hit: Hit) -> list[str]:
         """How a method works, as its own abstract tells it: the sentences from the one that introduces
         the work ("we propose X", "In this paper, we ...") up to the first that turns to results, at most
         ``max_sentences`` (empty when the abstract has no such run of two or more).
@@ -117,7 +117,9 @@ class ExtractiveAnswerer:
         Abstracts follow background → gap → contribution → mechanism → results, and a "how does X ..."
         question asks for the middle; the best-matching single sentence is usually the gap it closes
         ("a high guidance scale causes oversaturation"), which restates the question instead of answering it.
-        ``best_position`` (the best-scoring sentence) is kept when it falls inside the method's part.
+        A longer run is cut at its end, never in its middle: swapping its last kept sentence for the
+        best-scoring one further on (as this once did) dropped the sentence the question asked about
+        in "how does Tree-Ring embed its signal so that it survives crops?" (patterns in Fourier space).
         """
         sentences = split_sentences(hit.abstract)
         start = next((j for j, s in enumerate(sentences) if CONTRIBUTION.search(s)), None)
@@ -130,10 +132,7 @@ class ExtractiveAnswerer:
             span.append(j)
         if len(span) < 2:
             return []
-        limit = self.settings.max_sentences
-        if best_position is not None and best_position in span[limit:]:
-            span = span[: limit - 1] + [best_position]
-        return [sentences[j] for j in span[:limit]]
+        return [sentences[j] for j in span[: self.settings.max_sentences]]
 
     def compose(self, question: str, hits: list[Hit], kind: str = "fact") -> str:
         ranked = self.rank(question, hits[: self.settings.context_papers], kind)
@@ -141,7 +140,7 @@ class ExtractiveAnswerer:
             return ""
         if kind == "method":
             top = ranked[0]
-            span = self.method_span(hits[top.hit_index], top.position)
+            span = self.method_span(hits[top.hit_index])
             if span:
                 return " ".join(cite(strip_markers(sentence), top.hit_index + 1) for sentence in span)
         best = ranked[0].score

@@ -41,3 +41,13 @@ def test_sources_keep_every_retrieved_paper_with_scores(sample_assistant):
     retrieved = sample_assistant.retrieve(QUESTION, top_k=7)
     assert [(h.paper_id, round(h.score, 6)) for h in answer.sources] == [(h.paper_id, round(h.score, 6)) for h in retrieved]
     assert {c.paper_id for c in answer.citations} <= {h.paper_id for h in answer.sources}
+
+
+def test_a_method_answer_keeps_the_method_description_in_order_up_to_its_limit(sample_assistant):
+    # Tree-Ring's abstract describes its method in five sentences; the fourth says how the pattern survives
+    # crops and rotations (it lives in Fourier space), which is what this question asks.
+    answer = sample_assistant.ask("How does the invisible fingerprinting scheme for diffusion-generated images embed its signal "
+                                  "so that it survives crops and rotations, and how is it detected afterwards?")
+    assert answer.plan.kind == "method" and answer.citations[0].title.startswith("Tree-Ring")
+    assert "initial noise vector" in answer.text and "Fourier space" in answer.text, answer.text
+    assert answer.text.index("initial noise vector") < answer.text.index("Fourier space")
