@@ -30,7 +30,7 @@ def test_counting_tokens_in_one_thread_while_another_embeds_padded_batches_is_sa
 
     embedder = SentenceTransformerEmbedder(EmbeddingSettings())
     long_text = "sparse attention for long documents " * 80
-    batch = ["short", "a somewhat longer sentence about pruning", long_text[:600], "diffusion"] * 8
+    batch = ["short", "a somewhat longer sentence about pruning", long_text[:600], "diffusion"] * 2
     solo_count = len(embedder.tokenize(long_text))
     stop = threading.Event()
     counts: list[int] = []
