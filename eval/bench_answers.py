@@ -6,7 +6,8 @@
 Sets: ``dev`` = answers-dev.jsonl + conversations-dev.jsonl (tune on these), ``holdout`` =
 answers-holdout.jsonl + conversations-holdout.jsonl (report only), ``legacy`` = dev.jsonl (the
 paraphrased questions of earlier sessions), ``offdomain`` = absent-offdomain.jsonl, ``near-dev`` /
-``near-holdout`` = absent questions on CS topics the sample lacks (fitted on / never). DIR must hold
+``near-holdout`` = absent questions on CS topics the sample lacks (fitted on / never), ``extra-dev`` =
+topics-dev.jsonl + absent-extra-dev.jsonl (more dev lists and absent questions, fitted on). DIR must hold
 the ingested sample corpus (`rag ingest data/sample --data-dir DIR`). Each run writes the full
 `rag eval` output (report.html with the failed questions first) under --runs.
 """
@@ -34,6 +35,8 @@ SETS = {
     # Absent questions near the sample's field (CS/ML topics it lacks): dev is fitted on, holdout never.
     "near-dev": ["absent-near-dev.jsonl"],
     "near-holdout": ["absent-near-holdout.jsonl"],
+    # Written 2026-12-03 to give the two fitted models more to learn from: dev only, fitted on.
+    "extra-dev": ["topics-dev.jsonl", "absent-extra-dev.jsonl"],
 }
 
 

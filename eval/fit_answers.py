@@ -2,7 +2,8 @@
 
     python eval/fit_answers.py --data-dir /tmp/sample-store [--out docs/bench/fit-answers.json]
 
-Dev files only (eval/questions/dev.jsonl, answers-dev.jsonl, absent-near-dev.jsonl, conversations-dev.jsonl); the
+Dev files only (eval/questions/dev.jsonl, answers-dev.jsonl, absent-near-dev.jsonl, topics-dev.jsonl,
+absent-extra-dev.jsonl, conversations-dev.jsonl); the
 holdout files are never read here. For answerability, each answerable question is asked
 twice: as it is (label 1) and with its gold papers hidden (``exclude_paper_ids``: the
 collection then does not answer it, label 0): a near miss that shares the question's topic.
@@ -34,7 +35,7 @@ from rag.evaluation.questions import load_conversations, load_questions  # noqa:
 from rag.evaluation.scoring import GoldResolver  # noqa: E402
 
 QUESTIONS = ROOT / "eval" / "questions"
-DEV = ("dev.jsonl", "answers-dev.jsonl", "absent-near-dev.jsonl")
+DEV = ("dev.jsonl", "answers-dev.jsonl", "absent-near-dev.jsonl", "topics-dev.jsonl", "absent-extra-dev.jsonl")
 
 
 def observe(assistant: Assistant, question: str, history: list[dict], filters: dict | None):

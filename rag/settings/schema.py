@@ -179,12 +179,12 @@ class AnswerSettings(_Section):
                      "fitted by eval/fit_answers.py."))
     list_cut_threshold: float = Field(0.5, ge=0, le=1, description="A paper joins a list answer when the relevance model gives it at least this.")
     answerability_weights: list[float] = Field(
-        [-6.145, 1.852, 1.284, 2.626, 1.203, 1.767, 0.343, 0.706, -0.087, -0.447, 0.859, 0.711], min_length=12, max_length=12,
+        [-6.452, 1.796, 1.624, 2.517, 1.27, 1.804, 0.491, 0.836, 0.051, -0.59, 0.783, 0.869], min_length=12, max_length=12,
         description=("Answerability model: bias, then weights of top score, top-2 margin, best sentence similarity, title similarity, coverage, "
                      "title coverage, one-sentence coverage, rarest-terms coverage, unseen-word share, named methods mentioned, "
                      "subject method owned; "
                      "fitted by eval/fit_answers.py."))
-    answerability_threshold: float = Field(0.24, ge=0, le=1, description="Abstain when the answerability model gives less than this.")
+    answerability_threshold: float = Field(0.25, ge=0, le=1, description="Abstain when the answerability model gives less than this.")
     follow_up_min_similarity: float = Field(
         0.25, ge=0, le=1, description="A follow-up asked within the previous answer's papers is answered when one of their sentences comes this close to it.")
     figure_bonus: float = Field(1.0, ge=0, description="Compare and list items: bonus for a sentence that reports the asked figure (1 puts every such sentence first).")
