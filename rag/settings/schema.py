@@ -176,7 +176,8 @@ class AnswerSettings(_Section):
         description=("Per-paper relevance model of list answers: bias, then weights of score, score/top, log rank, dense cosine, "
                      "BM25/top, coverage, title coverage, best and second-best sentence similarity, title and contribution-sentence similarity, "
                      "title closeness to the best three papers; "
-                     "fitted by eval/fit_answers.py."))
+                     "fitted by eval/fit_answers.py on the dev lists before topics-dev.jsonl existed: refitted with those 14 lists too, "
+                     "it kept more papers and lowered holdout topic precision 0.636 -> 0.533 (docs/BENCHMARKS.md), so these weights stay."))
     list_cut_threshold: float = Field(0.5, ge=0, le=1, description="A paper joins a list answer when the relevance model gives it at least this.")
     answerability_weights: list[float] = Field(
         [-6.452, 1.796, 1.624, 2.517, 1.27, 1.804, 0.491, 0.836, 0.051, -0.59, 0.783, 0.869], min_length=12, max_length=12,
