@@ -15,6 +15,7 @@ import numpy as np
 
 from rag.embedding.cache import SentenceVectors
 from rag.storage.bm25 import BM25Tokenizer
+from rag.text.negation import contradicts, negated_stem_phrases, negated_terms, negation_aware
 from rag.text.sentences import paper_sentences
 from rag.types import Hit
 
@@ -34,6 +35,7 @@ class PaperEvidence:
     sentence_coverage: float = 0.0  # the most of the question's weighted terms that one sentence holds
     neighbourhood: float = 0.0  # cosine of its title to the mean title of the question's best three papers
     title_vector: np.ndarray | None = None  # unit vector of the title: how alike two retrieved papers are
+    contradicts: bool = False  # it affirms what the question rules out ("fine-tuned" for "needs no fine-tuning") and never negates it
 
     @property
     def best_similarity(self) -> float:
@@ -56,9 +58,26 @@ class EvidenceReader:
         total = sum(weights.values())
         return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
 
-    def read(self, question: str, weights: dict[str, float], hits: list[Hit]) -> list[PaperEvidence]:
+    def stems(self, found) -> set[str]:
+        return set(self.tokenizer.tokenize([" ".join(found)])[0])
+
+    def read(self, question: str, weights: dict[str, float], hits: list[Hit], constraints: bool = False) -> list[PaperEvidence]:
+        """``constraints``: the question chooses papers by what they do *not* need ("which of them needs no
+        fine-tuning?", a list question): a paper or sentence then matches a negated word only where it negates
+        it too, and one that affirms a negated phrase is marked. Elsewhere a negation states a condition
+        ("without the pre-training corpus, where does ... get its data?") and is read as plain words."""
         if not hits:
             return []
+        negated = negated_terms(question, self.stems) if constraints else set()
+        phrases = negated_stem_phrases(question, self.stems) if negated else []
+
+        def matched(text_terms: set[str], *texts: str) -> set[str]:
+            if not negated:
+                return text_terms
+            return negation_aware(negated, text_terms, set().union(*(negated_terms(t, self.stems, own=True) for t in texts)))
+
+        def affirmed(text_terms: set[str], *texts: str) -> bool:
+            return bool(phrases) and contradicts(phrases, text_terms, set().union(*(negated_terms(t, self.stems, own=True) for t in texts)))
         sentences = [paper_sentences(h.title, h.abstract) for h in hits]
         flat = [s for group in sentences for s in group]
         asked = self.vectors.embed([question])[0]
@@ -73,14 +92,22 @@ class EvidenceReader:
         texts = [f"{h.title}\n{h.abstract}" for h in hits]
         tokens = self.tokenizer.tokenize([*texts, *[h.title for h in hits], *flat]) if hits else []
         sentence_terms = tokens[2 * len(hits):]
+        if negated:
+            # A sentence that affirms what the question rules out is no evidence for it, however similar.
+            sims = np.where([affirmed(set(t), text) for t, text in zip(sentence_terms, flat)], 0.0, sims)
         out, start = [], 0
         for i, hit in enumerate(hits):
             n = len(sentences[i])
-            terms = set(tokens[i])
-            best_sentence = max((self._coverage(weights, set(t)) for t in sentence_terms[start : start + n]), default=0.0)
+            terms = matched(set(tokens[i]), hit.title, hit.abstract)
+            # The paper's own work affirms the negated phrase (its title, or a sentence from its "we propose ..."
+            # on): what comes before describes prior work ("existing techniques require retraining").
+            own = next((j for j, text in enumerate(sentences[i]) if CONTRIBUTION.search(text)), 0)
+            contradicting = any(affirmed(set(t), hit.title, hit.abstract) for t in [tokens[len(hits) + i], *sentence_terms[start + own : start + n]])
+            best_sentence = max((self._coverage(weights, matched(set(t), text))
+                                 for t, text in zip(sentence_terms[start : start + n], sentences[i])), default=0.0)
             out.append(PaperEvidence(hit, i + 1, sentences[i], sims[start : start + n], self._coverage(weights, terms),
-                                     self._coverage(weights, set(tokens[len(hits) + i])), terms, float(titles[i]), best_sentence,
-                                     float(neighbourhood[i]), title_vectors[i]))
+                                     self._coverage(weights, matched(set(tokens[len(hits) + i]), hit.title)), terms, float(titles[i]), best_sentence,
+                                     float(neighbourhood[i]), title_vectors[i], contradicting))
             start += n
         return out
 

@@ -12,6 +12,7 @@ from rag.answer.evidence import CONTRIBUTION
 from rag.embedding.cache import SentenceVectors
 from rag.settings import AnswerSettings
 from rag.text.markers import cite, strip_markers
+from rag.text.negation import contradicts, negated_stem_phrases, negated_terms, negation_aware
 from rag.text.sentences import split_sentences
 from rag.text.words import EnglishStemmer, content_words
 from rag.types import Hit
@@ -45,6 +46,9 @@ _RESULTS_TURN = re.compile(
     r"|\b(?:we|experiments?|results?|evaluations?)\s+(?:\w+\s+){0,2}(?:demonstrate|show|confirm|indicate|verify|validate)s?\b|\boutperform", re.I)
 
 
+_AFFIRMED_LAST = 10.0
+
+
 @dataclass
 class _Candidate:
     hit_index: int
@@ -68,6 +72,9 @@ class ExtractiveAnswerer:
         self.vectors = vectors
         self.stemmer = stemmer
 
+    def _stems(self, found) -> set[str]:
+        return self.stemmer.stem_set(content_words(" ".join(found)))
+
     def _score(self, question: str, hits: list[Hit], candidates: list[_Candidate], kind: str = "fact") -> np.ndarray:
         s = self.settings
         match = _ASK.search(question)
@@ -78,6 +85,20 @@ class ExtractiveAnswerer:
         question_terms = self.stemmer.stem_set(content_words(question))
         ask_terms = self.stemmer.stem_set(content_words(ask))
         sentence_terms = [self.stemmer.stem_set(content_words(c.text)) for c in candidates]
+        # "needs no fine-tuning" is answered by a sentence that negates fine-tuning, not one that is about it.
+        # Only where the question chooses papers by a constraint (see EvidenceReader.read); a fact or method
+        # question's negation states a condition.
+        negated = negated_terms(question, self._stems) if kind == "list" else set()
+        if negated:
+            phrases = negated_stem_phrases(question, self._stems)
+            # A sentence that affirms what the question rules out ("is fine-tuned" for "needs no fine-tuning")
+            # gets neither the negated word nor its similarity, which MiniLM gives it regardless of the "no".
+            negated_in = [negated_terms(c.text, self._stems, own=True) for c in candidates]
+            affirmed = np.array([contradicts(phrases, terms, neg) for terms, neg in zip(sentence_terms, negated_in)], dtype=float)
+            similarity = np.where(affirmed > 0, 0.0, similarity)
+            sentence_terms = [negation_aware(negated, terms, neg) for terms, neg in zip(sentence_terms, negated_in)]
+        else:
+            affirmed = np.zeros(len(candidates))
         df = {t: sum(t in terms for terms in sentence_terms) for t in question_terms}
         # Words of the asking clause count double: they name what the answer must contain.
         idf = {t: math.log(1 + len(candidates) / (1 + df[t])) * (2 if t in ask_terms else 1) for t in question_terms}
@@ -91,8 +112,9 @@ class ExtractiveAnswerer:
             # A "how does X work" question wants the mechanism, not the motivation or the scores.
             mechanism = np.array([bool(_MECHANISM.search(c.text)) - bool(_RESULT.search(c.text)) for c in candidates], dtype=float)
             lexical = lexical + s.mechanism_weight * mechanism
+        # An affirming sentence ranks below every other (scores lie within about [-1, 2]): quoted only when nothing else is left.
         return (s.similarity_weight * similarity + s.lexical_weight * lexical + s.paper_weight * paper
-                + s.number_bonus * numbers - s.background_penalty * background)
+                + s.number_bonus * numbers - s.background_penalty * background - _AFFIRMED_LAST * affirmed)
 
     def rank(self, question: str, hits: list[Hit], kind: str = "fact") -> list[_Candidate]:
         """Every sentence of ``hits`` (their index, position, text), scored as an answer, best first."""

@@ -111,7 +111,7 @@ class AnswerPipeline:
     def judge(self, plan: QuestionPlan, hits: list[Hit]) -> Judged:
         question = plan.search_text or plan.question
         weights = self.question_weights(question)
-        evidence = self.evidence.read(question, weights, hits)
+        evidence = self.evidence.read(question, weights, hits, constraints=plan.kind == "list")
         if plan.within:
             # Asked of papers already shown: they are on the topic, so the question is whether one of
             # them says anything close to it (the answerability model was fitted on fresh questions).

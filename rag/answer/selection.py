@@ -42,8 +42,8 @@ class PaperSelector:
         probabilities = self.probabilities(evidence)
         if count:
             return self.coherent_set(evidence, probabilities, min(count, self.max_papers))
-        chosen = [i for i, p in enumerate(probabilities) if p >= self.threshold][: self.max_papers]
-        return chosen or ([0] if evidence else [])
+        chosen = [i for i, p in enumerate(probabilities) if p >= self.threshold and not evidence[i].contradicts]
+        return chosen[: self.max_papers] or ([0] if evidence else [])
 
     def coherent_set(self, evidence: list[PaperEvidence], probabilities: list[float], count: int) -> list[int]:
         """``count`` papers with the most relevance plus ``coherence`` × their mean title cosine to each other.
@@ -81,9 +81,11 @@ class PaperSelector:
         """
         if not evidence:
             return []
+        # "Which of them needs no fine-tuning?": a paper that says it is fine-tuned, and never that it is not, is out.
+        allowed = [i for i, e in enumerate(evidence) if not e.contradicts] or list(range(len(evidence)))
         closeness = [e.best_similarity + term_weight * e.sentence_coverage for e in evidence]
-        best = max(closeness)
-        ranked = sorted(range(len(evidence)), key=lambda i: -closeness[i])
+        best = max(closeness[i] for i in allowed)
+        ranked = sorted(allowed, key=lambda i: -closeness[i])
         return [i for i in ranked if closeness[i] >= best - margin][: self.max_papers]
 
     def compared_papers(self, plan: QuestionPlan, planned: PlannedHits, evidence: list[PaperEvidence]) -> list[int]:

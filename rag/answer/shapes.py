@@ -77,7 +77,7 @@ class ShapedAnswerer:
         self.contribution_bonus = contribution_bonus
 
     def best_sentences(self, question: str, sources: list[Hit], chosen: list[int], quantity: str | None = None,
-                       per_paper: int = 1) -> dict[int, list[str]]:
+                       per_paper: int = 1, kind: str = "fact") -> dict[int, list[str]]:
         """For each chosen source index, the sentences its item quotes (at most ``per_paper``, in abstract order).
 
         Asked for a figure: the best sentence that reports it (any best sentence when none does).
@@ -86,7 +86,7 @@ class ShapedAnswerer:
         """
         scored: dict[int, list[tuple[float, int, str]]] = {}
         wanted = set(chosen)
-        for cand in self.extractive.rank(question, sources):
+        for cand in self.extractive.rank(question, sources, kind):
             if cand.hit_index not in wanted:
                 continue
             score = cand.score + (self.contribution_bonus if CONTRIBUTION.search(cand.text) else 0.0)
@@ -100,8 +100,8 @@ class ShapedAnswerer:
         return out
 
     def _items(self, question: str, sources: list[Hit], chosen: list[int], quantity: str | None,
-               per_paper: int = 1) -> tuple[list[str], dict[str, str], dict[str, str]]:
-        sentences = self.best_sentences(question, sources, chosen, quantity, per_paper)
+               per_paper: int = 1, kind: str = "fact") -> tuple[list[str], dict[str, str], dict[str, str]]:
+        sentences = self.best_sentences(question, sources, chosen, quantity, per_paper, kind)
         lines, figures, names = [], {}, {}
         for i in chosen:
             if i not in sentences:
@@ -115,7 +115,7 @@ class ShapedAnswerer:
         return lines, figures, names
 
     def list_answer(self, plan: QuestionPlan, sources: list[Hit], chosen: list[int]) -> Shaped:
-        lines, _, names = self._items(plan.search_text or plan.question, sources, chosen, plan.quantity)
+        lines, _, names = self._items(plan.search_text or plan.question, sources, chosen, plan.quantity, kind="list")
         count = len(lines)
         opening = list_opening(plan.search_text or plan.question, count, bool(plan.within)) if count else ""
         return Shaped("\n".join([opening, *lines]) if lines else "", {}, names)

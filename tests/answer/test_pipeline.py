@@ -78,6 +78,18 @@ def test_a_follow_up_searches_within_the_previous_answers_papers(sample_assistan
     assert any("early" in c.title.lower() for c in follow.citations), [c.title for c in follow.citations]
 
 
+def test_a_follow_up_that_rules_something_out_keeps_the_papers_that_say_they_do_without_it(sample_assistant):
+    # The example: Medusa's abstract is all about fine-tuning, which MiniLM puts closest to
+    # "needs no fine-tuning"; EAGLE's says "it involves no fine-tuning of the target LLM".
+    first = sample_assistant.ask("How do the speculative decoding papers compare in speedup?")
+    history = [{"role": "user", "content": first.question}, first.message()]
+    assert any(c.title.startswith("Medusa") for c in first.citations) and any(c.title.startswith("EAGLE") for c in first.citations)
+    follow = sample_assistant.ask("Which of them needs no fine-tuning?", history=history)
+    titles = [c.title for c in follow.citations]
+    assert follow.plan.within and any(t.startswith("EAGLE") for t in titles), follow.text
+    assert not any(t.startswith("Medusa") for t in titles), follow.text
+
+
 def test_a_fresh_topic_after_a_follow_up_starts_fresh(sample_assistant):
     first = sample_assistant.ask("Which papers speed up LLM inference with speculative decoding?")
     history = [{"role": "user", "content": first.question}, first.message()]
