@@ -77,19 +77,22 @@ class ShapedAnswerer:
         self.contribution_bonus = contribution_bonus
 
     def best_sentences(self, question: str, sources: list[Hit], chosen: list[int], quantity: str | None = None,
-                       per_paper: int = 1, kind: str = "fact") -> dict[int, list[str]]:
+                       per_paper: int = 1, kind: str = "fact", contribution: bool = True) -> dict[int, list[str]]:
         """For each chosen source index, the sentences its item quotes (at most ``per_paper``, in abstract order).
 
         Asked for a figure: the best sentence that reports it (any best sentence when none does).
         Otherwise the sentence that says what the paper contributes ("we propose ...") and
         answers the question, never the abstract's opening background when anything else fits.
+        ``contribution=False`` drops the preference for "we propose ...": a follow-up among papers
+        already shown asks for one property ("which of them needs no fine-tuning?"), and the previous
+        answer has already quoted what each paper contributes.
         """
         scored: dict[int, list[tuple[float, int, str]]] = {}
         wanted = set(chosen)
         for cand in self.extractive.rank(question, sources, kind):
             if cand.hit_index not in wanted:
                 continue
-            score = cand.score + (self.contribution_bonus if CONTRIBUTION.search(cand.text) else 0.0)
+            score = cand.score + (self.contribution_bonus if contribution and CONTRIBUTION.search(cand.text) else 0.0)
             if quantity and figure_in(cand.text, quantity):
                 score += self.quantity_bonus
             scored.setdefault(cand.hit_index, []).append((score, cand.position, strip_markers(cand.text)))
@@ -100,8 +103,8 @@ class ShapedAnswerer:
         return out
 
     def _items(self, question: str, sources: list[Hit], chosen: list[int], quantity: str | None,
-               per_paper: int = 1, kind: str = "fact") -> tuple[list[str], dict[str, str], dict[str, str]]:
-        sentences = self.best_sentences(question, sources, chosen, quantity, per_paper, kind)
+               per_paper: int = 1, kind: str = "fact", contribution: bool = True) -> tuple[list[str], dict[str, str], dict[str, str]]:
+        sentences = self.best_sentences(question, sources, chosen, quantity, per_paper, kind, contribution)
         lines, figures, names = [], {}, {}
         for i in chosen:
             if i not in sentences:
@@ -115,7 +118,8 @@ class ShapedAnswerer:
         return lines, figures, names
 
     def list_answer(self, plan: QuestionPlan, sources: list[Hit], chosen: list[int]) -> Shaped:
-        lines, _, names = self._items(plan.search_text or plan.question, sources, chosen, plan.quantity, kind="list")
+        lines, _, names = self._items(plan.search_text or plan.question, sources, chosen, plan.quantity, kind="list",
+                                      contribution=not plan.within)
         count = len(lines)
         opening = list_opening(plan.search_text or plan.question, count, bool(plan.within)) if count else ""
         return Shaped("\n".join([opening, *lines]) if lines else "", {}, names)

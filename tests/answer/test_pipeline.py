@@ -88,6 +88,8 @@ def test_a_follow_up_that_rules_something_out_keeps_the_papers_that_say_they_do_
     titles = [c.title for c in follow.citations]
     assert follow.plan.within and any(t.startswith("EAGLE") for t in titles), follow.text
     assert not any(t.startswith("Medusa") for t in titles), follow.text
+    # The item quotes what answers the follow-up, not EAGLE's "we propose ..." that the first answer showed.
+    assert "involves no fine-tuning" in follow.text, follow.text
 
 
 def test_a_fresh_topic_after_a_follow_up_starts_fresh(sample_assistant):
