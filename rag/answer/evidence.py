@@ -71,13 +71,15 @@ class EvidenceReader:
         negated = negated_terms(question, self.stems) if constraints else set()
         phrases = negated_stem_phrases(question, self.stems) if negated else []
 
-        def matched(text_terms: set[str], *texts: str) -> set[str]:
-            if not negated:
-                return text_terms
-            return negation_aware(negated, text_terms, set().union(*(negated_terms(t, self.stems, own=True) for t in texts)))
+        def negated_in(text: str) -> set[str]:
+            return negated_terms(text, self.stems, own=True) if negated else set()
 
-        def affirmed(text_terms: set[str], *texts: str) -> bool:
-            return bool(phrases) and contradicts(phrases, text_terms, set().union(*(negated_terms(t, self.stems, own=True) for t in texts)))
+        def matched(text_terms: set[str], text_negated: set[str]) -> set[str]:
+            return negation_aware(negated, text_terms, text_negated) if negated else text_terms
+
+        def affirmed(text_terms: set[str], text_negated: set[str]) -> bool:
+            return bool(phrases) and contradicts(phrases, text_terms, text_negated)
+
         sentences = [paper_sentences(h.title, h.abstract) for h in hits]
         flat = [s for group in sentences for s in group]
         asked = self.vectors.embed([question])[0]
@@ -92,21 +94,24 @@ class EvidenceReader:
         texts = [f"{h.title}\n{h.abstract}" for h in hits]
         tokens = self.tokenizer.tokenize([*texts, *[h.title for h in hits], *flat]) if hits else []
         sentence_terms = tokens[2 * len(hits):]
+        sentence_negated = [negated_in(text) for text in flat]  # each read once: empty sets unless the question negates
         if negated:
             # A sentence that affirms what the question rules out is no evidence for it, however similar.
-            sims = np.where([affirmed(set(t), text) for t, text in zip(sentence_terms, flat)], 0.0, sims)
+            sims = np.where([affirmed(set(t), neg) for t, neg in zip(sentence_terms, sentence_negated)], 0.0, sims)
         out, start = [], 0
         for i, hit in enumerate(hits):
             n = len(sentences[i])
-            terms = matched(set(tokens[i]), hit.title, hit.abstract)
+            title_negated = negated_in(hit.title)
+            paper_negated = title_negated | negated_in(hit.abstract)
+            terms = matched(set(tokens[i]), paper_negated)
             # The paper's own work affirms the negated phrase (its title, or a sentence from its "we propose ..."
             # on): what comes before describes prior work ("existing techniques require retraining").
-            own = next((j for j, text in enumerate(sentences[i]) if CONTRIBUTION.search(text)), 0)
-            contradicting = any(affirmed(set(t), hit.title, hit.abstract) for t in [tokens[len(hits) + i], *sentence_terms[start + own : start + n]])
-            best_sentence = max((self._coverage(weights, matched(set(t), text))
-                                 for t, text in zip(sentence_terms[start : start + n], sentences[i])), default=0.0)
+            own = next((j for j, text in enumerate(sentences[i]) if CONTRIBUTION.search(text)), 0) if phrases else 0
+            contradicting = any(affirmed(set(t), paper_negated) for t in [tokens[len(hits) + i], *sentence_terms[start + own : start + n]])
+            best_sentence = max((self._coverage(weights, matched(set(t), neg))
+                                 for t, neg in zip(sentence_terms[start : start + n], sentence_negated[start : start + n])), default=0.0)
             out.append(PaperEvidence(hit, i + 1, sentences[i], sims[start : start + n], self._coverage(weights, terms),
-                                     self._coverage(weights, matched(set(tokens[len(hits) + i]), hit.title)), terms, float(titles[i]), best_sentence,
+                                     self._coverage(weights, matched(set(tokens[len(hits) + i]), title_negated)), terms, float(titles[i]), best_sentence,
                                      float(neighbourhood[i]), title_vectors[i], contradicting))
             start += n
         return out

@@ -40,19 +40,20 @@ _SCOPE_FILLER = frozenset({"any", "additional", "extra", "further", "need", "nee
                            "required", "longer", "explicit", "costly", "expensive", "separate", "access"})
 
 
+def _scopes(text: str, own: bool = False) -> list[list[str]]:
+    """Each negated scope of ``text`` as its content words, in cue order, then the "-free" prefixes."""
+    cues = [*_CUE.finditer(text or ""), *(_RELIEF.finditer(text or "") if own else [])]
+    out = [[w for w in words(m.group("scope"))[:_SCOPE_WORDS] if w not in STOPWORDS and w not in _SCOPE_FILLER and len(w) > 2] for m in cues]
+    out += [[w for w in words(m.group(1)) if w not in STOPWORDS and len(w) > 2] for m in _SUFFIXED.finditer(text or "")]
+    return [scope for scope in out if scope]
+
+
 def negated_words(text: str, own: bool = False) -> set[str]:
     """The lower-cased content words ``text`` places under a negation (or a "-free" suffix).
 
     ``own``: ``text`` is a paper's, so "avoids X" and "eliminates the need for X" count too.
     """
-    out: set[str] = set()
-    cues = [*_CUE.finditer(text or ""), *(_RELIEF.finditer(text or "") if own else [])]
-    for match in cues:
-        scope = words(match.group("scope"))[:_SCOPE_WORDS]
-        out.update(w for w in scope if w not in STOPWORDS and w not in _SCOPE_FILLER and len(w) > 2)
-    for match in _SUFFIXED.finditer(text or ""):
-        out.update(w for w in words(match.group(1)) if w not in STOPWORDS and len(w) > 2)
-    return out
+    return {w for scope in _scopes(text, own) for w in scope}
 
 
 def negated_phrases(text: str) -> list[list[str]]:
@@ -61,13 +62,7 @@ def negated_phrases(text: str) -> list[list[str]]:
     >>> negated_phrases("Which of them needs no fine-tuning, and works without weight training?")
     [['fine-tuning'], ['weight', 'training']]
     """
-    out = []
-    for match in _CUE.finditer(text or ""):
-        scope = [w for w in words(match.group("scope"))[:_SCOPE_WORDS] if w not in STOPWORDS and w not in _SCOPE_FILLER and len(w) > 2]
-        if scope:
-            out.append(scope)
-    out += [[w for w in words(m.group(1)) if w not in STOPWORDS and len(w) > 2] for m in _SUFFIXED.finditer(text or "")]
-    return [phrase for phrase in out if phrase]
+    return _scopes(text)
 
 
 def negation_aware(asked: set[str], text_terms: set[str], text_negated: set[str]) -> set[str]:
