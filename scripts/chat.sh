@@ -9,6 +9,9 @@ SETUP_EXTRAS="${SETUP_EXTRAS:-ui}" bash scripts/setup.sh
 . .venv/bin/activate
 export HF_HUB_OFFLINE="${HF_HUB_OFFLINE:-1}" GRADIO_ANALYTICS_ENABLED=False ANONYMIZED_TELEMETRY=False
 export RAG_DATA_DIR="${RAG_DATA_DIR:-$PWD/.rag-data}"
+# Let Python cache compiled modules even where PYTHONDONTWRITEBYTECODE=1 is set: otherwise `rag ingest`
+# and `rag serve` each recompile torch, transformers and gradio from source (about 11 s each here).
+unset PYTHONDONTWRITEBYTECODE
 papers=$(rag stats --json | python -c "import json,sys; print(json.load(sys.stdin)['papers'])")
 if [ "$papers" = "0" ]; then
   rag ingest data/sample

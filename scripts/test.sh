@@ -11,6 +11,11 @@ fi
 # shellcheck disable=SC1091
 . .venv/bin/activate
 export HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False ANONYMIZED_TELEMETRY=False TOKENIZERS_PARALLELISM=false
+# Python keeps each compiled module in __pycache__; some machines (ours) set PYTHONDONTWRITEBYTECODE=1,
+# and then every process the tests start (rag CLI, rag serve, chroma run, each worker) recompiles torch,
+# transformers, sklearn and the rest from source: 11 of the 22 s a cold `rag retrieve` took here. With
+# the caches written by the first process, later ones read them (docs/BENCHMARKS.md).
+unset PYTHONDONTWRITEBYTECODE
 # Lint first: it takes a second, and a lint error fails the run like a failing test.
 ruff check .
 # One pytest worker per core, at most 4 (each loads the model and its own sample store; TEST_WORKERS=0
