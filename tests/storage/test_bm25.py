@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import numpy as np
 import pytest
 
 from rag import Assistant
@@ -85,6 +86,24 @@ def test_ingest_appends_one_segment_without_rebuilding(data_copy):
     assert hits[0].title == NEW_PAPER["title"]
     assistant.ingest([source])  # unchanged: nothing to write
     assert _manifest(data_dir)["generation"] == after["generation"]
+
+
+def test_an_ingest_leaves_the_index_a_running_search_holds_untouched(data_copy):
+    # A search in another thread reads one TermIndex from start to end. Ingest through the same
+    # assistant used to grow that object in place, segment before row lengths, and a concurrent
+    # score indexed past the end (IndexError, seen in tests/reliability/test_faults.py).
+    data_dir, source = data_copy
+    assistant = Assistant(data_dir=data_dir)
+    held = assistant.components.bm25.fresh_index()
+    rows, segments, alive, doclen = held.rows, len(held.segments), held.alive.copy(), held.doclen.copy()
+    words = BM25Tokenizer().tokenize(["zorbification quasiparticle lattices"])[0]
+    assistant.ingest([source])
+    assert (held.rows, len(held.segments)) == (rows, segments)
+    assert np.array_equal(held.alive, alive) and np.array_equal(held.doclen, doclen)
+    assert held.score(words, 1.2, 0.75).max() == 0.0  # the held index never saw the new paper ...
+    current = assistant.components.bm25.fresh_index()
+    assert current is not held and current.rows == rows + 1  # ... and the next search gets it whole
+    assert current.chunk_id(int(current.score(words, 1.2, 0.75).argmax())) == f"arxiv:{NEW_PAPER['id']}#0"
 
 
 def test_missing_index_is_rebuilt(data_copy):

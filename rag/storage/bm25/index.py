@@ -49,6 +49,22 @@ class TermIndex:
     def live(self) -> int:
         return len(self.row_of)
 
+    def copy(self) -> TermIndex:
+        """A copy a writer may change while readers go on scoring this one.
+
+        Ingest through an assistant that is also answering (``rag serve``, threads) must not change
+        the index a search is reading: a segment appended before its row lengths once made a
+        concurrent score index past the end of ``doclen``. Writers change a copy and swap it in
+        (:class:`rag.storage.bm25.store.BM25Store`). Segments are shared: none is changed in place.
+        """
+        new = TermIndex.__new__(TermIndex)
+        new.vocab, new.terms, new.segments = dict(self.vocab), list(self.terms), list(self.segments)
+        new.doclen, new.alive, new.df = self.doclen.copy(), self.alive.copy(), self.df.copy()
+        new.row_of, new.row_paper = dict(self.row_of), self.row_paper.copy()
+        new.papers, new.paper_index = list(self.papers), dict(self.paper_index)
+        new.live_length = self.live_length
+        return new
+
     def chunk_id(self, row: int) -> str:
         for seg in self.segments:
             if row < seg.tf.shape[0]:

@@ -149,12 +149,21 @@ class BM25Store:
         if self.index is None and not self._load():
             self.rebuild()  # Chroma already holds this batch, so the rebuild includes it
             return
-        self._apply(self.index, [c.chunk_id for c in upserted], [c.paper_id for c in upserted], [c.text for c in upserted], deleted_ids)
-        if self.index.live != self.store.count():
+        changed = bool(upserted or deleted_ids)  # a re-ingest of unchanged files changes nothing
+        # Copy on write: searches running in other threads keep the index they started with, and
+        # see the new one whole, by one reference swap, once it is complete (and compacted, if due).
+        index = self.index.copy() if changed else self.index
+        self._apply(index, [c.chunk_id for c in upserted], [c.paper_id for c in upserted], [c.text for c in upserted], deleted_ids)
+        if index.live != self.store.count():
             self.rebuild()  # the index had missed earlier writes (e.g. an ingest that ran without it)
             return
-        if upserted or deleted_ids:  # a re-ingest of unchanged files writes nothing
-            self._save(new_segment=bool(upserted))
+        if not changed:
+            return
+        compacted = len(index.segments) > self.settings.bm25_max_segments
+        if compacted:
+            index.compact()
+        self.index = index
+        self._save(new_segment=bool(upserted), rewrite_all=compacted)
 
     def _apply(self, index: TermIndex, ids, paper_ids, texts, deleted_ids) -> None:
         index.kill(list(ids) + list(deleted_ids))
@@ -174,9 +183,6 @@ class BM25Store:
     def _save(self, new_segment: bool, rewrite_all: bool = False) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         index = self.index
-        if not rewrite_all and len(index.segments) > self.settings.bm25_max_segments:
-            index.compact()
-            rewrite_all = True
         generation = self.generation + 1
         if rewrite_all:
             self._seg_files = []
