@@ -13,7 +13,7 @@ import pytest
 
 from rag import Assistant
 from rag.errors import StoreUnavailable
-from support import free_port, stop_process
+from support import SAMPLE_DIR, free_port, stop_process
 
 CHROMA = Path(sys.executable).parent / "chroma"
 
@@ -49,7 +49,10 @@ def test_server_mode_ingests_and_retrieves(chroma_server, tmp_path, monkeypatch)
     sample = tmp_path / "two-pages"
     sample.mkdir()
     for name in ("000_6df2382d1ccda13c.txt", "003_580eed598ce0b10e.txt"):
-        shutil.copy(Path(__file__).resolve().parents[2] / "data" / "sample" / name, sample / name)
+        shutil.copy(SAMPLE_DIR / name, sample / name)
+    # With the vectors the sample ships (checked against the model in tests/ingest/test_prebuilt.py): what is
+    # tested here is Chroma over HTTP, and embedding 97 papers again would only add 10-15 s.
+    shutil.copytree(SAMPLE_DIR / ".vectors", sample / ".vectors")
     monkeypatch.setenv("RAG_CHROMA_HOST", "127.0.0.1")
     monkeypatch.setenv("RAG_CHROMA_PORT", str(chroma_server))
     assistant = Assistant(data_dir=tmp_path / "data")
