@@ -88,7 +88,9 @@ class _BodyReader:
             return match.group(1)
         if "," not in self.text and "=" not in self.text:
             self.pos = len(self.text)
-            return self.text.strip() or None
+            # A key never holds whitespace; text that does is no key (it would also break the one-line error).
+            text = self.text.strip()
+            return text if text and not any(c.isspace() for c in text) else None
         return None
 
     def fields(self) -> dict[str, str]:
