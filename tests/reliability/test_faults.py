@@ -63,10 +63,12 @@ def wait_for(predicate, timeout: float, what: str) -> None:
 
 
 def test_second_writer_waits_or_exits_with_one_line_and_counts_stay_right(tmp_path):
-    first_file = arxiv_head(tmp_path / "first.jsonl", 200)
-    second_file = arxiv_head(tmp_path / "second.jsonl", 10, skip=200)
+    # 60 papers in batches of 10 keep the first writer busy for 15+ s after it takes the lock (the model
+    # loads after the lock), while the impatient second one gives up within about 2 s.
+    first_file = arxiv_head(tmp_path / "first.jsonl", 60)
+    second_file = arxiv_head(tmp_path / "second.jsonl", 10, skip=60)
     data_dir = tmp_path / "data"
-    first = rag_ingest(data_dir, first_file, RAG__INGEST__BATCH_PAPERS="20")
+    first = rag_ingest(data_dir, first_file, RAG__INGEST__BATCH_PAPERS="10")
     lock = data_dir / "ingest.lock"
     wait_for(lambda: lock.exists() and lock.read_text().strip() == str(first.pid), 300, "the first ingest to hold the lock")
 
@@ -82,7 +84,7 @@ def test_second_writer_waits_or_exits_with_one_line_and_counts_stay_right(tmp_pa
     assert "10 added" in patient.stdout.read()
 
     stats = Assistant(data_dir=data_dir).stats()
-    assert stats.papers == 210
+    assert stats.papers == 70
     assert Assistant(data_dir=data_dir).components.store.count() == stats.chunks
 
 
@@ -230,8 +232,10 @@ def test_an_uncited_reply_no_source_supports_falls_back_to_extractive(openai_ass
 def test_ingest_while_several_threads_ask(sample_data_dir, tmp_path):
     data_dir = tmp_path / "data"
     shutil.copytree(sample_data_dir, data_dir)
-    source = arxiv_head(tmp_path / "more.jsonl", 200)
-    assistant = Assistant(data_dir=data_dir)
+    source = arxiv_head(tmp_path / "more.jsonl", 60)
+    # Batches of 20: the readers see three commits swap the stores under them (one batch of 200 never
+    # caught the BM25 index growing under a search; this did).
+    assistant = Assistant(data_dir=data_dir, ingest={"batch_papers": 20})
     assistant.ask(QUESTION)  # load the model once before the threads start
     errors: list[BaseException] = []
     answered = [0]
@@ -259,6 +263,6 @@ def test_ingest_while_several_threads_ask(sample_data_dir, tmp_path):
             thread.join(timeout=300)
     assert not errors, errors
     assert answered[0] >= 3
-    assert report.added == 200
-    assert assistant.stats().papers == 363 + 200
+    assert report.added == 60
+    assert assistant.stats().papers == 363 + 60
     assert assistant.components.store.count() == assistant.stats().chunks
