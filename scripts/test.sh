@@ -16,6 +16,11 @@ export HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False ANONYMIZED_TELEMETRY=Fals
 # transformers, sklearn and the rest from source: 11 of the 22 s a cold `rag retrieve` took here. With
 # the caches written by the first process, later ones read them (docs/BENCHMARKS.md).
 unset PYTHONDONTWRITEBYTECODE
+# Two workers plus the servers and CLI processes they start share the cores. torch's OpenMP threads
+# spin while they wait for work, burning the time another process needs: three 60-paper ingests at
+# once on 2 cores took 39.6 s spinning and 32.6 s sleeping (docs/BENCHMARKS.md). Tests only: an ingest
+# alone on idle cores is as fast either way, so the product keeps OpenMP's default.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 # Lint first: it takes a second, and a lint error fails the run like a failing test.
 ruff check .
 # One pytest worker per core, at most 4 (each loads the model and its own sample store; TEST_WORKERS=0
