@@ -26,10 +26,11 @@ ruff check .
 # One pytest worker per core, at most 4 (each loads the model and its own sample store; TEST_WORKERS=0
 # runs in one process). Whole files go to one worker (--dist loadfile), so a module's fixtures
 # (servers, ingested stores) start once. On 2 cores this took the suite from 12.2 to 9.2 minutes
-# (docs/BENCHMARKS.md): much of it waits on subprocesses and servers.
+# (docs/BENCHMARKS.md): much of it waits on subprocesses and servers. Files holding a slow test go
+# first (tests/conftest.py), so the tail is short files that both workers share.
 cores="$(nproc)"
 workers="${TEST_WORKERS:-$(( cores > 4 ? 4 : cores ))}"
 if [ "$workers" -gt 1 ]; then
-  exec python -m pytest -q -n "$workers" --dist loadfile "$@"
+  exec python -m pytest -q -n "$workers" --dist loadfile --no-loadscope-reorder "$@"
 fi
 exec python -m pytest -q "$@"

@@ -15,6 +15,18 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 from support import SAMPLE_DIR, TEST_OUTPUT
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files holding a test marked ``slow`` run first; otherwise the collected order is kept.
+
+    pytest-xdist hands out whole files (``--dist loadfile``) in this order when scripts/test.sh passes
+    ``--no-loadscope-reorder``; its default order (most tests first) left the one-test files that
+    start processes (kill -9 resume, live ingest) to the end, where one worker ran them while the
+    other sat idle.
+    """
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow_files)  # a stable sort: test order within a file is kept
+
+
 @pytest.fixture(scope="session")
 def sample_data_dir(tmp_path_factory) -> Path:
     """A data directory holding the ingested sample corpus (363 papers). Treat it as read-only."""

@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from support import FIXTURES
 
 RAG = [sys.executable, "-m", "rag.cli"]
@@ -128,6 +130,7 @@ def test_version_and_flags_before_the_subcommand(sample_data_dir):
     assert json.loads(before.stdout) == json.loads(after.stdout) and json.loads(before.stdout)["papers"] == 363
 
 
+@pytest.mark.slow
 def test_folder_ingest_names_what_it_skipped_and_empty_folders_fail(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

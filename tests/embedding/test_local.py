@@ -22,6 +22,7 @@ def test_asking_for_a_gpu_torch_cannot_see_is_one_line_naming_the_setting():
     assert "\n" not in str(info.value)
 
 
+@pytest.mark.slow
 def test_counting_tokens_in_one_thread_while_another_embeds_padded_batches_is_safe():
     # Ingest counts chunk tokens in its reading thread while the main thread embeds: on one shared
     # fast-tokenizer object the count resets the padding the batch asked for, and the batch fails

@@ -104,6 +104,7 @@ def test_compact_sources_reach_the_model_and_keep_citations_valid(sample_data_di
     _check_citations(answer)
 
 
+@pytest.mark.slow
 def test_openai_backend_against_a_real_llama_cpp_server(sample_data_dir, llama_server, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", SERVER_KEY)
     assistant = Assistant(data_dir=sample_data_dir, **{**SMALL, "openai": {**SMALL["openai"], "base_url": llama_server, "model": "smollm2"}})

@@ -62,6 +62,7 @@ def wait_for(predicate, timeout: float, what: str) -> None:
 # -- two writers -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_second_writer_waits_or_exits_with_one_line_and_counts_stay_right(tmp_path):
     # 60 papers in batches of 10 keep the first writer busy for 15+ s after it takes the lock (the model
     # loads after the lock), while the impatient second one gives up within about 2 s.
@@ -229,6 +230,7 @@ def test_an_uncited_reply_no_source_supports_falls_back_to_extractive(openai_ass
 # -- ingest while reading ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_ingest_while_several_threads_ask(sample_data_dir, tmp_path):
     data_dir = tmp_path / "data"
     shutil.copytree(sample_data_dir, data_dir)

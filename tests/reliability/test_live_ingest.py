@@ -37,6 +37,7 @@ def _ask(url: str) -> str:
     return Client(url, verbose=False).predict(QUESTION, [], None, None, api_name="/chat")
 
 
+@pytest.mark.slow
 def test_a_paper_ingested_by_another_process_is_answered_without_restart(served_copy, tmp_path):
     server = served_copy
     before = _ask(server.url)

@@ -137,6 +137,7 @@ def test_serve_binds_loopback_by_default(served):
     assert _listening_addresses(served["port"]) == {"0100007F"}  # 127.0.0.1 only
 
 
+@pytest.mark.slow
 def test_hostile_titles_and_abstracts_render_inert_in_chat_and_cards(served, test_output):
     dialogs: list[str] = []
     with chromium_page(served["url"], dialogs) as page:
@@ -214,6 +215,7 @@ def test_api_key_never_appears_in_answers_notices_or_logs(hostile_dir, caplog):
     assert KEY not in caplog.text and "PLANTED" not in caplog.text
 
 
+@pytest.mark.slow
 def test_api_key_never_appears_in_cli_output(hostile_dir, tmp_path):
     out = tmp_path / "eval-out"
     with MisbehavingLLM("reject_echo") as llm:

@@ -37,6 +37,7 @@ def page(served):
         yield tab
 
 
+@pytest.mark.slow
 def test_browser_question_streams_a_cited_answer_with_linked_cards(page, served, test_output):
     page.fill("#rag-input textarea", ERASURE["question"])
     page.keyboard.press("Enter")

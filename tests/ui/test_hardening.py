@@ -57,6 +57,7 @@ _OVERFLOW = """root => {
 }"""
 
 
+@pytest.mark.slow
 def test_planted_tex_markdown_and_html_stay_text(served, test_output):
     dialogs: list[str] = []
     with chromium_page(served.url, dialogs) as page:
