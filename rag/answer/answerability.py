@@ -66,6 +66,18 @@ def missing_subject(plan: QuestionPlan, evidence: list[PaperEvidence]) -> str | 
     return asked if len(sentences) == 1 and _BASELINE_LIST.search(sentences[0]) else None
 
 
+def sides_owned(plan: QuestionPlan, sides: list[list[Hit]], missing: list[str]) -> bool:
+    """A compare of named methods ("How do Medusa and EAGLE differ?") where each name has its own paper among its side's best three.
+
+    The collection then holds exactly the papers asked about, however the rest of the question is
+    worded: the answerability model reads the question's vocabulary ("differ", "speeds") as a whole,
+    and refused this very question with both papers ranked first and second.
+    """
+    if plan.kind != "compare" or plan.within or missing or len(sides) < 2 or len(sides) != len(plan.entities):
+        return False
+    return all(len(name.split()) <= 3 and any(owns(hit, name) for hit in ranked[:3]) for name, ranked in zip(plan.entities, sides))
+
+
 def subject(plan: QuestionPlan) -> str | None:
     """The method a question asks about: the name right after its verb ("How does SparseGPT ...", "What FID does RCG get?")."""
     text = plan.search_text or plan.question

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from rag.answer.abstention import AbstentionGate
-from rag.answer.answerability import missing_subject
+from rag.answer.answerability import missing_subject, sides_owned
 from rag.answer.attribution import CitationAttributor
 from rag.answer.citations import CitationValidator, Validated
 from rag.answer.compact import CompactSources
@@ -108,8 +108,9 @@ class AnswerPipeline:
         """
         return self.bm25.term_weights(question)
 
-    def judge(self, plan: QuestionPlan, hits: list[Hit]) -> Judged:
+    def judge(self, plan: QuestionPlan, planned: PlannedHits) -> Judged:
         question = plan.search_text or plan.question
+        hits = planned.hits
         weights = self.question_weights(question)
         evidence = self.evidence.read(question, weights, hits, constraints=plan.kind == "list")
         if plan.within:
@@ -118,6 +119,8 @@ class AnswerPipeline:
             best = max((e.best_similarity for e in evidence), default=0.0)
             return Judged(evidence, best >= self.settings.follow_up_min_similarity, best)
         confidence = self.abstention.confidence(plan, weights, self.bm25.unseen_weight(), evidence)
+        if sides_owned(plan, planned.sides, planned.missing):
+            return Judged(evidence, True, max(confidence, self.settings.answerability_threshold))
         return Judged(evidence, confidence >= self.settings.answerability_threshold, confidence)
 
     def choose(self, plan: QuestionPlan, planned: PlannedHits, judged: Judged) -> list[int]:
@@ -198,14 +201,14 @@ class AnswerPipeline:
         answer.standalone_question = plan.search_text
         retrieve_start = time.perf_counter()
         planned = self.search.search(plan, top_k, filters)
-        judged = self.judge(plan, planned.hits)
+        judged = self.judge(plan, planned)
         if plan.within and not judged.answerable:
             # None of the earlier papers says anything close: the question may not be about them after
             # all, so it is asked of the whole collection (which may still find that nothing answers it).
             answer.notices.append(f"none of the previous answer's {len(plan.within)} papers answers this; searched the whole collection")
             plan.within, plan.follow_up = [], False
             planned = self.search.search(plan, top_k, filters)
-            judged = self.judge(plan, planned.hits)
+            judged = self.judge(plan, planned)
         answer.sources = planned.hits
         answer.timings["retrieve_ms"] = _ms(retrieve_start)
         generate_start = time.perf_counter()

@@ -13,6 +13,7 @@ import numpy as np
 
 from rag.answer.evidence import PAPER_FEATURES, PaperEvidence, logistic, paper_features
 from rag.errors import UserError
+from rag.question.quantities import reports_quantity
 from rag.retrieval.planned import PlannedHits, mentions
 from rag.types import QuestionPlan
 
@@ -88,10 +89,29 @@ class PaperSelector:
         ranked = sorted(allowed, key=lambda i: -closeness[i])
         return [i for i in ranked if closeness[i] >= best - margin][: self.max_papers]
 
+    def reporting_papers(self, evidence: list[PaperEvidence], chosen: list[int], quantity: str | None) -> list[int]:
+        """A topic compare "in speedup": the chosen papers that report the figure; each one that reports none gives
+        its place to the likeliest relevant paper that does and is at least half as likely relevant as the cut asks.
+        Unchanged when fewer than two papers would report one.
+
+        A paper that states no speedup cannot be compared in speedup, and an item without a figure pushes
+        out a paper just under the cut that has one ("BiTA ... 2.7x" behind "we propose EESD").
+        """
+        if quantity in (None, "count", "amount") or not chosen:
+            return chosen
+        reports = [any(reports_quantity(s, quantity) for s in e.sentences) for e in evidence]
+        probabilities = self.probabilities(evidence)
+        kept = [i for i in chosen if reports[i]]
+        near = sorted((i for i, p in enumerate(probabilities)
+                       if i not in chosen and reports[i] and p >= self.threshold / 2 and not evidence[i].contradicts),
+                      key=lambda i: -probabilities[i])
+        reporting = sorted([*kept, *near[: len(chosen) - len(kept)]])
+        return reporting if len(reporting) >= 2 else chosen
+
     def compared_papers(self, plan: QuestionPlan, planned: PlannedHits, evidence: list[PaperEvidence]) -> list[int]:
         """One paper per named side (its own best match, preferring one that names it); a topic compare is a list."""
         if len(planned.sides) < 2:
-            return self.list_papers(evidence, plan.count)
+            return self.reporting_papers(evidence, self.list_papers(evidence, plan.count), plan.quantity) if not plan.count else self.list_papers(evidence, plan.count)
         index = {e.hit.paper_id: i for i, e in enumerate(evidence)}
         chosen: list[int] = []
         for side, ranked in zip(plan.entities, planned.sides):

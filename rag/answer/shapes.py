@@ -68,6 +68,10 @@ def figure_in(sentence: str, quantity: str | None) -> str | None:
     return sentence[in_order[first].start(1):in_order[last].end(1)].strip()
 
 
+# A compare that asks how the papers differ (in approach), besides or instead of a figure.
+_DIFFER = re.compile(r"\b(?:differ\w*|contrast\w*|distinguish\w*|what does .{1,40}? add|improve\w* on)\b", re.I)
+
+
 class ShapedAnswerer:
     """Writes list and compare answers from the abstracts' own sentences, one cited item per paper."""
 
@@ -77,7 +81,7 @@ class ShapedAnswerer:
         self.contribution_bonus = contribution_bonus
 
     def best_sentences(self, question: str, sources: list[Hit], chosen: list[int], quantity: str | None = None,
-                       per_paper: int = 1, kind: str = "fact", contribution: bool = True) -> dict[int, list[str]]:
+                       per_paper: int = 1, kind: str = "fact", contribution: bool = True, lead: bool = False) -> dict[int, list[str]]:
         """For each chosen source index, the sentences its item quotes (at most ``per_paper``, in abstract order).
 
         Asked for a figure: the best sentence that reports it (any best sentence when none does).
@@ -98,13 +102,19 @@ class ShapedAnswerer:
             scored.setdefault(cand.hit_index, []).append((score, cand.position, strip_markers(cand.text)))
         out = {}
         for i, items in scored.items():
-            best = sorted(items, key=lambda item: -item[0])[:per_paper]
+            ranked = sorted(items, key=lambda item: -item[0])
+            if lead:
+                # Papers compared on their approach: each item opens with what the paper itself proposes.
+                own = next((item for item in sorted(items, key=lambda item: item[1]) if CONTRIBUTION.search(item[2])), None)
+                if own:
+                    ranked = [own, *[item for item in ranked if item is not own]]
+            best = ranked[:per_paper]
             out[i] = [text for _, _, text in sorted(best, key=lambda item: item[1])]
         return out
 
     def _items(self, question: str, sources: list[Hit], chosen: list[int], quantity: str | None,
-               per_paper: int = 1, kind: str = "fact", contribution: bool = True) -> tuple[list[str], dict[str, str], dict[str, str]]:
-        sentences = self.best_sentences(question, sources, chosen, quantity, per_paper, kind, contribution)
+               per_paper: int = 1, kind: str = "fact", contribution: bool = True, lead: bool = False) -> tuple[list[str], dict[str, str], dict[str, str]]:
+        sentences = self.best_sentences(question, sources, chosen, quantity, per_paper, kind, contribution, lead)
         lines, figures, names = [], {}, {}
         for i in chosen:
             if i not in sentences:
@@ -127,8 +137,11 @@ class ShapedAnswerer:
     def compare_answer(self, plan: QuestionPlan, sources: list[Hit], chosen: list[int]) -> Shaped:
         # Two papers compared on no asked figure ("how do they differ in approach?"): each item quotes its
         # two best sentences, since a difference of approach is rarely said in one.
-        per_paper = 2 if plan.quantity in (None, "amount") and len(chosen) <= 2 else 1
-        lines, figures, names = self._items(plan.search_text or plan.question, sources, chosen, plan.quantity or "amount", per_paper)
+        # "How do they differ, and how do their speeds compare?": what each proposes, then its figure.
+        differ = bool(_DIFFER.search(plan.search_text or plan.question)) and len(chosen) <= 2
+        per_paper = 2 if (plan.quantity in (None, "amount") or differ) and len(chosen) <= 2 else 1
+        lines, figures, names = self._items(plan.search_text or plan.question, sources, chosen, plan.quantity or "amount", per_paper,
+                                            lead=per_paper > 1)
         what = plan.quantity if plan.quantity not in (None, "count", "amount") else "what they report"
         opening = f"Comparing {len(lines)} papers on {what}:" if len(lines) > 1 else ""
         return Shaped("\n".join([opening, *lines]).strip(), figures, names)

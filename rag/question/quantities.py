@@ -16,7 +16,7 @@ import re
 
 # (name, words in a question that ask for it, what a sentence reporting it contains besides a number)
 _QUANTITIES: list[tuple[str, str, str]] = [
-    ("speedup", r"speed[- ]?ups?|faster|how fast|acceleration|accelerate", r"\d\s*(?:x|×)(?!\w)|speed[- ]?up|faster|acceleration|accelerat|\bspeed\b"
+    ("speedup", r"speed[- ]?ups?|\bspeeds?\b|faster|how fast|acceleration|accelerate", r"\d\s*(?:x|×)(?!\w)|speed[- ]?up|faster|acceleration|accelerat|\bspeed\b"
      # Speed-ups are also reported as time or latency saved ("reduce the inference time by 34.9%").
      r"|(?:inference|generation|decoding|sampling|training|running|wall-?clock|run)[- ]?time|latency"),
     ("throughput", r"throughput|tokens?\s+per\s+second|tokens?/s|fps|frames per second", r"per second|/s\b|fps|throughput"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from rag import Assistant, UserError
@@ -152,3 +154,21 @@ def test_rag_ask_prints_a_reference_list(sample_data_dir, capsys):
     assert main(["ask", "What speedup does Medusa report with a frozen backbone?", "--data-dir", str(sample_data_dir)]) == 0
     out = capsys.readouterr().out
     assert "References:" in out and "[1] Medusa: Simple LLM Inference Acceleration Framework" in out
+
+
+def test_a_topic_compare_in_a_figure_quotes_a_figure_for_every_paper_it_cites(sample_assistant):
+    answer = sample_assistant.ask("How do the speculative decoding papers compare in speedup?")
+    items = [line for line in answer.text.splitlines() if line.startswith("- ")]
+    table = [line for line in answer.text.splitlines() if line.startswith("| ") and not line.startswith("| paper")]
+    assert len(items) >= 3 and len(table) == len(items) == len(answer.citations), answer.text
+    assert any(c.title.startswith("BiTA") for c in answer.citations), answer.text  # 2.7x, just under the list cut
+
+
+def test_a_compare_asking_how_two_papers_differ_and_their_figures_quotes_what_each_proposes_then_its_figure(sample_assistant):
+    answer = sample_assistant.ask("How do Medusa and EAGLE differ, and how do their speeds compare?")
+    items = [line for line in answer.text.splitlines() if line.startswith("- ")]
+    assert answer.plan.quantity == "speedup" and len(items) == 2, answer.text
+    for n, line in enumerate(items, 1):
+        first, second = line.split(f"[{n}]")[:2]
+        assert re.search(r"\b(?:we|this paper)\b.{0,40}\b(?:propose|present|introduce)", first, re.I), line
+        assert re.search(r"\d(?:\.\d+)?\s?x\b", second), line

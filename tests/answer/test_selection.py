@@ -47,3 +47,23 @@ def test_a_stated_count_takes_that_many_papers_that_belong_together():
     assert PaperSelector([0.0] * (N_FEATURES + 1), 0.5, 8, coherence=0.0).coherent_set(evidence, probabilities, 2) == [0, 1]
     # All-zero weights give every paper p = 0.5, at the cut: a count still takes only that many.
     assert len(selector.list_papers(evidence)) == 4 and len(selector.list_papers(evidence, count=2)) == 2
+
+
+def _reporting(title: str, sentence: str, rank: int) -> PaperEvidence:
+    evidence = _evidence(title, 0.5, 0.0, rank)
+    evidence.sentences = [sentence]
+    return evidence
+
+
+def test_a_topic_compare_in_a_figure_swaps_a_paper_that_reports_none_for_the_likeliest_that_does():
+    evidence = [_reporting("EESD", "We propose early-exiting speculative decoding.", 1),
+                _reporting("EAGLE", "EAGLE is 3x faster than vanilla decoding.", 2),
+                _reporting("Medusa", "Medusa-1 achieves over 2.2x speedup.", 3),
+                _reporting("SpQR", "It runs at 15% speedup.", 4),
+                _reporting("BiTA", "BiTA achieves a 2.7x speedup on MT-Bench.", 5)]
+    selector = PaperSelector([0.0] * (N_FEATURES + 1), 0.5, 8)
+    selector.probabilities = lambda _: [0.9, 0.8, 0.7, 0.3, 0.4]  # SpQR below half the cut; BiTA above it
+    assert selector.reporting_papers(evidence, [0, 1, 2], "speedup") == [1, 2, 4]
+    # No figure asked, or fewer than two papers reporting one: the cut's choice stands.
+    assert selector.reporting_papers(evidence, [0, 1, 2], None) == [0, 1, 2]
+    assert selector.reporting_papers(evidence, [0, 1, 2], "FID") == [0, 1, 2]
