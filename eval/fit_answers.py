@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rag import Assistant, UserError  # noqa: E402
-from rag.answer.answerability import FEATURES, question_features  # noqa: E402
+from rag.answer.answerability import FEATURES, names_present, question_features  # noqa: E402
 from rag.answer.evidence import paper_features  # noqa: E402
 from rag.evaluation.questions import load_conversations, load_questions  # noqa: E402
 from rag.evaluation.scoring import GoldResolver  # noqa: E402
@@ -45,8 +45,9 @@ def observe(assistant: Assistant, question: str, history: list[dict], filters: d
     planned = answerer.search.search(plan, None, filters)
     text = plan.search_text or plan.question
     weights = answerer.question_weights(text)
-    evidence = answerer.evidence.read(text, weights, planned.hits)
-    return plan, planned, evidence, question_features(plan, weights, answerer.bm25.unseen_weight(), evidence)
+    evidence = answerer.evidence.read(text, weights, planned.hits, constraints=plan.kind == "list")  # as AnswerPipeline.judge reads it
+    named = names_present(plan, planned.sides, planned.missing, evidence)  # answered whatever the model says
+    return plan, planned, evidence, named, question_features(plan, weights, answerer.bm25.unseen_weight(), evidence, answerer.abstention.topicality)
 
 
 def collect(assistant: Assistant) -> tuple[list[dict], list[dict]]:
@@ -64,10 +65,10 @@ def collect(assistant: Assistant) -> tuple[list[dict], list[dict]]:
     questions, papers = [], []
     for q, history in asked:
         grades = gold.resolve(q)
-        plan, planned, evidence, features = observe(assistant, q.question, history, None)
+        plan, planned, evidence, named, features = observe(assistant, q.question, history, None)
         if plan.within:
             continue  # a follow-up within the papers already shown is judged by answer.follow_up_min_similarity instead
-        questions.append({"id": q.id, "label": int(q.answerable), "features": features.tolist(), "kind": plan.kind, "near_miss": False})
+        questions.append({"id": q.id, "label": int(q.answerable), "features": features.tolist(), "kind": plan.kind, "near_miss": False, "named": named})
         # Follow-ups choose among papers already shown (a different question), so the cut is fitted on fresh lists.
         if (plan.kind == "list" or (plan.kind == "compare" and len(planned.sides) < 2)) and not plan.within and q.answerable:
             for row, e in zip(paper_features(evidence), evidence):
@@ -75,10 +76,10 @@ def collect(assistant: Assistant) -> tuple[list[dict], list[dict]]:
         hidden = [k for k in grades if assistant.components.catalog.get(k) is not None]  # gold papers found in the catalog
         if q.answerable and hidden:
             try:
-                *_, features = observe(assistant, q.question, history, {"exclude_paper_ids": hidden})
+                *_, named, features = observe(assistant, q.question, history, {"exclude_paper_ids": hidden})
             except UserError:
                 continue  # a follow-up within its gold papers only: nothing is left once they are hidden
-            questions.append({"id": q.id + "/hidden", "label": 0, "features": features.tolist(), "kind": plan.kind, "near_miss": True})
+            questions.append({"id": q.id + "/hidden", "label": 0, "features": features.tolist(), "kind": plan.kind, "near_miss": True, "named": named})
     return questions, papers
 
 
@@ -105,12 +106,16 @@ def fit(rows: list[dict], c: float, near_miss_weight: float = 1.0) -> tuple[list
 
 
 def risk_coverage(rows: list[dict], probabilities: np.ndarray) -> list[dict]:
-    """Per threshold: coverage (share answered), risk (answered but unanswerable), abstention on absent and near misses."""
+    """Per threshold: coverage (share answered), risk (answered but unanswerable), abstention on absent and near misses.
+
+    A question whose named methods each have their own paper is answered at any threshold, as the answer step does.
+    """
     out = []
     labels = np.array([r["label"] for r in rows])
+    named = np.array([r.get("named", False) for r in rows])
     near = np.array([r["near_miss"] for r in rows])
     for t in np.round(np.arange(0.05, 0.96, 0.05), 2):
-        answered = probabilities >= t
+        answered = (probabilities >= t) | named
         out.append({
             "threshold": float(t), "coverage": round(float(answered.mean()), 3),
             "risk": round(float((answered & (labels == 0)).sum() / max(1, answered.sum())), 3),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rag.answer.answerability import AnswerabilityModel, question_features
 from rag.answer.evidence import PaperEvidence
 from rag.settings import AnswerSettings
+from rag.text.topicality import Topicality
 from rag.types import Answer, Hit, QuestionPlan
 
 
@@ -14,12 +15,13 @@ class AbstentionGate:
     def __init__(self, settings: AnswerSettings):
         self.settings = settings
         self.model = AnswerabilityModel(settings.answerability_weights, settings.answerability_threshold)
+        self.topicality = Topicality.load(settings.topicality_path)
 
     def confidence(self, plan: QuestionPlan, weights: dict[str, float], unseen_weight: float, evidence: list[PaperEvidence]) -> float:
         """p(the collection answers the question); 0 when nothing was retrieved."""
         if not evidence:
             return 0.0
-        return self.model.probability(question_features(plan, weights, unseen_weight, evidence))
+        return self.model.probability(question_features(plan, weights, unseen_weight, evidence, self.topicality))
 
     @staticmethod
     def missing_notice(missing: list[str]) -> str:

@@ -18,11 +18,12 @@ from rag.answer.evidence import PaperEvidence, logistic
 from rag.errors import UserError
 from rag.answer.naming import paper_name
 from rag.retrieval.planned import mentions
+from rag.text.topicality import Topicality
 from rag.text.words import name_pattern
 from rag.types import Hit, QuestionPlan
 
 FEATURES = ("top_score", "margin", "best_sentence", "title_similarity", "coverage", "title_coverage", "sentence_coverage", "rare_coverage",
-            "unseen_share", "names_found", "subject_owned")
+            "unseen_share", "names_found", "subject_owned", "topical_coverage")
 RARE_TERMS = 2
 
 
@@ -44,7 +45,7 @@ def owns(hit: Hit, name: str) -> bool:
 
 
 _BASELINE_LIST = re.compile(r"\b(?:such\s+as|like|including|e\.g\.|compared\s+(?:with|to)|than|baselines?|state-of-the-art)\b", re.I)
-_SPECIFIC_NAME = re.compile(r"^(?=\S*(?:[A-Z]\S*[A-Z]|\d|\+))[A-Za-z][\w\-+]*$")
+SPECIFIC_NAME = re.compile(r"^(?=\S*(?:[A-Z]\S*[A-Z]|\d|\+))[A-Za-z][\w\-+]*$")
 
 
 def missing_subject(plan: QuestionPlan, evidence: list[PaperEvidence]) -> str | None:
@@ -56,7 +57,7 @@ def missing_subject(plan: QuestionPlan, evidence: list[PaperEvidence]) -> str | 
     owns it and it is not mentioned in them at all, or only once, in a list of baselines.
     """
     asked = subject(plan) if plan.kind in ("fact", "method", "yesno") and not plan.within else None
-    if not asked or not _SPECIFIC_NAME.match(asked) or any(owns(e.hit, asked) for e in evidence[:5]):
+    if not asked or not SPECIFIC_NAME.match(asked) or any(owns(e.hit, asked) for e in evidence[:5]):
         return None
     pattern = name_pattern(asked)
     sentences = [s for e in evidence[:5] for s in [e.hit.title, *e.sentences] if pattern.search(s)]
@@ -78,6 +79,22 @@ def sides_owned(plan: QuestionPlan, sides: list[list[Hit]], missing: list[str]) 
     return all(len(name.split()) <= 3 and any(owns(hit, name) for hit in ranked[:3]) for name, ranked in zip(plan.entities, sides))
 
 
+def subject_owned(plan: QuestionPlan, evidence: list[PaperEvidence]) -> bool:
+    """A fact, method or yes/no question about a specific named method ("Does RECE need fine-tuning?") whose own paper ranks first or second.
+
+    The paper about the method is the collection's answer, whatever the rest of the question
+    asks; the answerability model, reading the question's words, refused this one with RECE's
+    paper ranked first. The mirror of :func:`missing_subject`, with the same notion of a specific name.
+    """
+    asked = subject(plan) if plan.kind in ("fact", "method", "yesno") and not plan.within else None
+    return bool(asked) and bool(SPECIFIC_NAME.match(asked)) and any(owns(e.hit, asked) for e in evidence[:2])
+
+
+def names_present(plan: QuestionPlan, sides: list[list[Hit]], missing: list[str], evidence: list[PaperEvidence]) -> bool:
+    """The question names the methods it is about, and each has its own paper here: answerable, whatever the model says."""
+    return sides_owned(plan, sides, missing) or subject_owned(plan, evidence)
+
+
 def subject(plan: QuestionPlan) -> str | None:
     """The method a question asks about: the name right after its verb ("How does SparseGPT ...", "What FID does RCG get?")."""
     text = plan.search_text or plan.question
@@ -87,7 +104,21 @@ def subject(plan: QuestionPlan) -> str | None:
     return None
 
 
-def question_features(plan: QuestionPlan, weights: dict[str, float], unseen_weight: float, evidence: list[PaperEvidence]) -> np.ndarray:
+def topical_coverage(weights: dict[str, float], topicality: Topicality, evidence: PaperEvidence) -> float:
+    """The share of the question's topic words (IDF × topicality) that one paper contains.
+
+    The near miss this catches shares everything with the best paper but one topic word
+    ("... from *text-to-video* diffusion models?"); words that only say something about the
+    topic ("how much", "avoid", "get") weigh little, so an answerable question phrased in them is not
+    mistaken for one. Read on the best-ranked paper alone: the paper the answer would lead with.
+    """
+    topical = {t: w * topicality.weight(t) for t, w in weights.items()}
+    total = sum(topical.values())
+    return sum(w for t, w in topical.items() if t in evidence.terms) / total if total > 0 else 1.0
+
+
+def question_features(plan: QuestionPlan, weights: dict[str, float], unseen_weight: float, evidence: list[PaperEvidence],
+                      topicality: Topicality) -> np.ndarray:
     """The answerability features of one question (see FEATURES), from its top papers."""
     top = evidence[:3]
     scores = [e.hit.score for e in evidence] + [0.0, 0.0]
@@ -109,6 +140,7 @@ def question_features(plan: QuestionPlan, weights: dict[str, float], unseen_weig
         max((e.title_coverage for e in top), default=0.0),
         max((e.sentence_coverage for e in top), default=0.0),
         rare_coverage, unseen, found, owned,
+        topical_coverage(weights, topicality, evidence[0]) if evidence else 0.0,
     ])
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from rag.answer.abstention import AbstentionGate
-from rag.answer.answerability import missing_subject, sides_owned
+from rag.answer.answerability import missing_subject, names_present
 from rag.answer.attribution import CitationAttributor
 from rag.answer.citations import CitationValidator, Validated
 from rag.answer.compact import CompactSources
@@ -119,7 +119,7 @@ class AnswerPipeline:
             best = max((e.best_similarity for e in evidence), default=0.0)
             return Judged(evidence, best >= self.settings.follow_up_min_similarity, best)
         confidence = self.abstention.confidence(plan, weights, self.bm25.unseen_weight(), evidence)
-        if sides_owned(plan, planned.sides, planned.missing):
+        if names_present(plan, planned.sides, planned.missing, evidence):
             return Judged(evidence, True, max(confidence, self.settings.answerability_threshold))
         return Judged(evidence, confidence >= self.settings.answerability_threshold, confidence)
 
@@ -140,7 +140,7 @@ class AnswerPipeline:
         elif plan.kind == "compare":
             shaped = self.shaped.compare_answer(plan, hits, chosen)
         else:
-            sources = hits[: self.settings.context_papers]
+            sources = self.selector.subject_papers(plan, hits[: self.settings.context_papers])
             return self.extractive.compose(plan.search_text or plan.question, sources, plan.kind), sources, None
         return shaped.text, hits, shaped
 

@@ -12,10 +12,11 @@ from itertools import combinations
 import numpy as np
 
 from rag.answer.evidence import PAPER_FEATURES, PaperEvidence, logistic, paper_features
+from rag.answer.answerability import SPECIFIC_NAME, owns, subject
 from rag.errors import UserError
 from rag.question.quantities import reports_quantity
 from rag.retrieval.planned import PlannedHits, mentions
-from rag.types import QuestionPlan
+from rag.types import Hit, QuestionPlan
 
 N_FEATURES = len(PAPER_FEATURES)
 
@@ -88,6 +89,18 @@ class PaperSelector:
         best = max(closeness[i] for i in allowed)
         ranked = sorted(allowed, key=lambda i: -closeness[i])
         return [i for i in ranked if closeness[i] >= best - margin][: self.max_papers]
+
+    @staticmethod
+    def subject_papers(plan: QuestionPlan, hits: list[Hit]) -> list[Hit]:
+        """A question about one named method ("Does RECE need fine-tuning?") is answered from that method's own papers.
+
+        Otherwise a paper that says something close about another method ("Zero-TPrune eliminates the
+        need for fine-tuning") outscores it. Unchanged when no retrieved paper owns the name.
+        """
+        asked = subject(plan) if plan.kind in ("fact", "method", "yesno") and not plan.within else None
+        if not asked or not SPECIFIC_NAME.match(asked):
+            return hits
+        return [h for h in hits if owns(h, asked)] or hits
 
     def reporting_papers(self, evidence: list[PaperEvidence], chosen: list[int], quantity: str | None) -> list[int]:
         """A topic compare "in speedup": the chosen papers that report the figure; each one that reports none gives

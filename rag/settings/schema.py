@@ -180,11 +180,14 @@ class AnswerSettings(_Section):
                      "it kept more papers and lowered holdout topic precision 0.636 -> 0.533 (docs/BENCHMARKS.md), so these weights stay."))
     list_cut_threshold: float = Field(0.5, ge=0, le=1, description="A paper joins a list answer when the relevance model gives it at least this.")
     answerability_weights: list[float] = Field(
-        [-6.452, 1.796, 1.624, 2.517, 1.27, 1.804, 0.491, 0.836, 0.051, -0.59, 0.783, 0.869], min_length=12, max_length=12,
+        [-6.856, 1.539, 1.376, 2.207, 1.216, 1.274, 0.177, 0.641, -0.327, -0.35, 0.597, 0.978, 2.457], min_length=13, max_length=13,
         description=("Answerability model: bias, then weights of top score, top-2 margin, best sentence similarity, title similarity, coverage, "
                      "title coverage, one-sentence coverage, rarest-terms coverage, unseen-word share, named methods mentioned, "
-                     "subject method owned; "
+                     "subject method owned, topic-word coverage of the best paper; "
                      "fitted by eval/fit_answers.py."))
+    topicality_path: str | None = Field(
+        None, description=("Word-topicality table the answerability model reads (stem, burstiness), built by eval/build_topicality.py; "
+                           "null: the packaged one, from 74,728 arXiv CS abstracts."))
     answerability_threshold: float = Field(0.25, ge=0, le=1, description="Abstain when the answerability model gives less than this.")
     follow_up_min_similarity: float = Field(
         0.25, ge=0, le=1, description="A follow-up asked within the previous answer's papers is answered when one of their sentences comes this close to it.")

@@ -172,3 +172,10 @@ def test_a_compare_asking_how_two_papers_differ_and_their_figures_quotes_what_ea
         first, second = line.split(f"[{n}]")[:2]
         assert re.search(r"\b(?:we|this paper)\b.{0,40}\b(?:propose|present|introduce)", first, re.I), line
         assert re.search(r"\d(?:\.\d+)?\s?x\b", second), line
+
+
+def test_a_question_about_a_named_method_is_answered_from_that_methods_own_paper(sample_assistant):
+    # Zero-TPrune's "eliminates the need for fine-tuning" once led this answer; the question is about RECE.
+    answer = sample_assistant.ask("Does RECE need fine-tuning?")
+    assert not answer.abstained and answer.citations, answer.text
+    assert all("Concept Erasure" in c.title for c in answer.citations), [c.title for c in answer.citations]
