@@ -7,7 +7,8 @@ Sets: ``dev`` = answers-dev.jsonl + conversations-dev.jsonl (tune on these), ``h
 answers-holdout.jsonl + conversations-holdout.jsonl (report only), ``legacy`` = dev.jsonl (the
 paraphrased questions of earlier sessions), ``offdomain`` = absent-offdomain.jsonl, ``near-dev`` /
 ``near-holdout`` = absent questions on CS topics the sample lacks (fitted on / never), ``extra-dev`` =
-topics-dev.jsonl + absent-extra-dev.jsonl (more dev lists and absent questions, fitted on). DIR must hold
+topics-dev.jsonl + absent-extra-dev.jsonl (more dev lists and absent questions, fitted on), ``holdout2`` =
+answers-holdout2.jsonl + absent-holdout2.jsonl (60 more questions, never tuned on). DIR must hold
 the ingested sample corpus (`rag ingest data/sample --data-dir DIR`). Each run writes the full
 `rag eval` output (report.html with the failed questions first) under --runs.
 """
@@ -37,6 +38,9 @@ SETS = {
     "near-holdout": ["absent-near-holdout.jsonl"],
     # Written 2026-12-03 to give the two fitted models more to learn from: dev only, fitted on.
     "extra-dev": ["topics-dev.jsonl", "absent-extra-dev.jsonl"],
+    # Written 2026-12-04 by helpers that saw none of the answer code or results, and never tuned on:
+    # 30 answerable questions (gold lists checked against all 363 papers) and 30 near-miss absent ones.
+    "holdout2": ["answers-holdout2.jsonl", "absent-holdout2.jsonl"],
 }
 
 
