@@ -3,7 +3,8 @@
 After generation every marker is validated (a marker may only name a retrieved paper). A
 reply with no marker gets post-hoc attribution. For list and compare questions, a planned
 paper the model left out gets its extractive item appended, with a notice, so a small model
-cannot silently drop half of a list.
+cannot silently drop half of a list; a fact question's asked figure that the model left out gets
+the abstract's sentence that reports it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from rag.answer.naming import list_item, paper_name
 from rag.answer.prompts import PromptBuilder
 from rag.answer.shapes import ShapedAnswerer
 from rag.errors import BackendUnavailable
-from rag.text.markers import cite, rewrite_markers
+from rag.question.quantities import reports_quantity
+from rag.text.markers import cite, rewrite_markers, strip_markers
+from rag.text.sentences import split_sentences
 from rag.types import Hit, QuestionPlan, TextDelta
 
 
@@ -63,12 +66,37 @@ class ModelWriter:
         if not left_out or plan.kind not in ("list", "compare"):
             return checked, []
         sentences = self.shaped.best_sentences(plan.search_text or plan.question, sources, left_out, plan.quantity)
-        # Markers of the checked text are already renumbered; new items cite by source index, so
+        lines = [list_item(paper_name(sources[i].title, sources[i].abstract), " ".join(cite(text, i + 1) for text in sentences[i]))
+                 for i in left_out if i in sentences]
+        return self.append(checked, sources, "\n" + "\n".join(lines)), [sources[i].title for i in left_out if i in sentences]
+
+    def cover_figure(self, checked: Validated, plan: QuestionPlan, sources: list[Hit]) -> tuple[Validated, bool]:
+        """A fact question asking for a named figure ("What speedup does X report?") whose model answer states none:
+        the sentence of a cited abstract that reports it is appended, cited. Returns whether one was.
+
+        A small model often answers such a question with the paper's method and no number; the
+        extractive answer's figure sentence is then what the user asked for. Only a named quantity
+        (speedup, FID, accuracy, ...): "how many bits ..." may ask which model was used, and only the
+        papers the model cited, the ones its answer is about.
+        """
+        if plan.kind != "fact" or plan.quantity in (None, "count", "amount"):
+            return checked, False
+        if any(reports_quantity(sentence, plan.quantity) for sentence in split_sentences(strip_markers(checked.text))):
+            return checked, False
+        cited = list(dict.fromkeys(i for c in checked.citations for i, h in enumerate(sources) if h.paper_id == c.paper_id))
+        best = self.shaped.best_sentences(plan.search_text or plan.question, sources, cited, plan.quantity)
+        for i in cited:
+            figure = next((text for text in best.get(i, []) if reports_quantity(text, plan.quantity)), None)
+            if figure:
+                return self.append(checked, sources, "\n\nFrom the abstract: " + cite(figure, i + 1)), True
+        return checked, False
+
+    def append(self, checked: Validated, sources: list[Hit], addition: str) -> Validated:
+        """``checked`` with ``addition`` (markers citing by source index, from 1) appended, validated again."""
+        # Markers of the checked text are already renumbered; the addition cites by source index, so
         # the whole text is validated again against the same sources with the old numbers mapped back.
         back = {c.number: next(i for i, h in enumerate(sources) if h.paper_id == c.paper_id) + 1 for c in checked.citations}
         text = rewrite_markers(checked.text, lambda numbers: [back[n] for n in numbers if n in back])
-        lines = [list_item(paper_name(sources[i].title, sources[i].abstract), " ".join(cite(text, i + 1) for text in sentences[i]))
-                 for i in left_out if i in sentences]
-        rechecked = self.validator.validate(text + "\n" + "\n".join(lines), sources)
+        rechecked = self.validator.validate(text + addition, sources)
         rechecked.removed, rechecked.attributed = checked.removed, checked.attributed
-        return rechecked, [sources[i].title for i in left_out if i in sentences]
+        return rechecked

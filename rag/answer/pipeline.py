@@ -170,10 +170,13 @@ class AnswerPipeline:
             else:
                 checked = event
         checked, added = self.writer.cover(checked, plan, sources, chosen)
+        checked, figure = self.writer.cover_figure(checked, plan, sources)
         if checked.attributed:
             answer.notices.append(f"the {backend} model cited no sources; each citation was attributed afterwards to the source sentence its claim restates")
         if added:
             answer.notices.append(f"the {backend} model left out {len(added)} of the papers found; their sentences were added from the abstracts")
+        if figure:
+            answer.notices.append(f"the {backend} model's answer gave no {plan.quantity} figure; the abstract's sentence that reports it was added")
         self.finish(answer, checked, None, plan, backend)
 
     def finish(self, answer: Answer, checked: Validated, shaped: Shaped | None, plan: QuestionPlan, backend: str) -> None:

@@ -39,8 +39,9 @@ _QUANTITIES: list[tuple[str, str, str]] = [
 ]
 _ASKED = [(name, re.compile(rf"(?:{words})", re.I)) for name, words, _ in _QUANTITIES]
 _REPORTED = {name: re.compile(cue, re.I) for name, _, cue in _QUANTITIES if cue}
-# A reported figure: a number that is not part of a name ("Medusa-2", "GPT-4", "ViT-H/14") or a year.
-FIGURE = re.compile(r"(?<![\w.\-/])(\d+(?:[.,]\d+)?(?:\s?-\s?\d+(?:\.\d+)?)?\s?(?:x|×|%|times|fps|bpp|kbps|dB|ms|seconds?|minutes?|hours?|GB|MB|[KMB]\b)?)(?![\w.])")
+# A reported figure: a number that is not part of a name ("Medusa-2", "GPT-4", "ViT-H/14") or a year, nor of a
+# version ("2.2.1"); a sentence's closing period may follow it ("... over 2.2x.", "saves 40%.").
+FIGURE = re.compile(r"(?<![\w.\-/])(\d+(?:[.,]\d+)?(?:\s?-\s?\d+(?:\.\d+)?)?\s?(?:x|×|%|times|fps|bpp|kbps|dB|ms|seconds?|minutes?|hours?|GB|MB|[KMB]\b)?)(?!\w|\.\d)")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 
