@@ -26,3 +26,11 @@ def test_figures_reported_together_in_one_unit_come_together():
     # Another unit, or a figure of another clause, stays out.
     assert figure_in("We reduce the inference time by 34.9% while improving FID by 5.2%.", "speedup") == "34.9%"
     assert figure_in("It is 3x faster and saves 40% memory.", "speedup") == "3x"
+
+
+def test_a_figure_that_ends_its_sentence_is_read_whole_and_a_version_is_not_a_figure():
+    from rag.question.quantities import figures
+
+    assert figure_in("Medusa-1 achieves a speedup of over 2.2x.", "speedup") == "2.2x"
+    assert [m.group(1) for m in figures("It trains 40% faster than release 2.2.1 did.", "speedup")] == ["40%"]
+    assert [m.group(1) for m in figures("It trains 40% faster.", "speedup")] == ["40%"]
