@@ -177,7 +177,10 @@ class AnswerPipeline:
             answer.notices.append(f"the {backend} model left out {len(added)} of the papers found; their sentences were added from the abstracts")
         if figure:
             answer.notices.append(f"the {backend} model's answer gave no {plan.quantity} figure; the abstract's sentence that reports it was added")
-        self.finish(answer, checked, None, plan, backend)
+        # A compare gets the same table of reported figures as the extractive answer, read from the abstracts
+        # (rows only for papers the answer cites): a small model's prose often drops the numbers.
+        shaped = self.shaped.compare_answer(plan, sources, chosen) if plan.kind == "compare" and chosen else None
+        self.finish(answer, checked, shaped, plan, backend)
 
     def finish(self, answer: Answer, checked: Validated, shaped: Shaped | None, plan: QuestionPlan, backend: str) -> None:
         table = figure_table(shaped, checked.citations, plan.quantity) if shaped and plan.kind == "compare" else ""

@@ -124,7 +124,9 @@ class PaperSelector:
     def compared_papers(self, plan: QuestionPlan, planned: PlannedHits, evidence: list[PaperEvidence]) -> list[int]:
         """One paper per named side (its own best match, preferring one that names it); a topic compare is a list."""
         if len(planned.sides) < 2:
-            return self.reporting_papers(evidence, self.list_papers(evidence, plan.count), plan.quantity) if not plan.count else self.list_papers(evidence, plan.count)
+            chosen = self.list_papers(evidence, plan.count)
+            # A stated count ("the two codecs") names the papers; otherwise those that report the asked figure come first.
+            return chosen if plan.count else self.reporting_papers(evidence, chosen, plan.quantity)
         index = {e.hit.paper_id: i for i, e in enumerate(evidence)}
         chosen: list[int] = []
         for side, ranked in zip(plan.entities, planned.sides):
