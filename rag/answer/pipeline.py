@@ -157,8 +157,8 @@ class AnswerPipeline:
         # anything else over the best context_papers.
         if plan.kind in ("list", "compare") and chosen:
             sources, chosen = [hits[i] for i in chosen], list(range(len(chosen)))
-        else:
-            sources = hits[: self.settings.context_papers]
+        else:  # a question about one named method is written from that method's own papers, as the extractive answer is
+            sources = self.selector.subject_papers(plan, hits[: self.settings.context_papers])
         checked = None
 
         def first_token() -> None:

@@ -168,3 +168,13 @@ def test_a_model_compare_carries_the_table_of_reported_figures(sample_data_dir):
     assert len(rows) >= 2 and all(int(row.split("|")[1]) in numbers for row in rows), answer.text
     if answer.backend == "local":
         assert {c.title.split(":")[0] for c in answer.citations} >= {"Medusa", "EAGLE"}, answer.text
+
+
+def test_a_model_answer_about_a_named_method_is_written_from_that_methods_paper(sample_data_dir):
+    # The model is given RECE's own paper only, as the extractive answer quotes only it: another paper's
+    # "eliminates the need for fine-tuning" (Zero-TPrune) once led this answer.
+    assistant = Assistant(data_dir=sample_data_dir, **{
+        **SMALL, "local_llm": {**SMALL["local_llm"], "model_path": smollm_gguf()}, "answer": {**SMALL["answer"], "backend": "local"}})
+    answer = assistant.ask("Does RECE need fine-tuning?", backend="local")
+    assert not answer.abstained and answer.citations, answer.text
+    assert all("Concept Erasure" in c.title for c in answer.citations), (answer.backend, [c.title for c in answer.citations])
