@@ -45,7 +45,7 @@ def owns(hit: Hit, name: str) -> bool:
 
 
 _BASELINE_LIST = re.compile(r"\b(?:such\s+as|like|including|e\.g\.|compared\s+(?:with|to)|than|baselines?|state-of-the-art)\b", re.I)
-SPECIFIC_NAME = re.compile(r"^(?=\S*(?:[A-Z]\S*[A-Z]|\d|\+))[A-Za-z][\w\-+]*$")
+_SPECIFIC_NAME = re.compile(r"^(?=\S*(?:[A-Z]\S*[A-Z]|\d|\+))[A-Za-z][\w\-+]*$")
 
 
 def missing_subject(plan: QuestionPlan, evidence: list[PaperEvidence]) -> str | None:
@@ -56,8 +56,8 @@ def missing_subject(plan: QuestionPlan, evidence: list[PaperEvidence]) -> str | 
     missing them would refuse answerable questions. The name is missing when no top paper
     owns it and it is not mentioned in them at all, or only once, in a list of baselines.
     """
-    asked = subject(plan) if plan.kind in ("fact", "method", "yesno") and not plan.within else None
-    if not asked or not SPECIFIC_NAME.match(asked) or any(owns(e.hit, asked) for e in evidence[:5]):
+    asked = specific_subject(plan)
+    if not asked or any(owns(e.hit, asked) for e in evidence[:5]):
         return None
     pattern = name_pattern(asked)
     sentences = [s for e in evidence[:5] for s in [e.hit.title, *e.sentences] if pattern.search(s)]
@@ -86,13 +86,24 @@ def subject_owned(plan: QuestionPlan, evidence: list[PaperEvidence]) -> bool:
     asks; the answerability model, reading the question's words, refused this one with RECE's
     paper ranked first. The mirror of :func:`missing_subject`, with the same notion of a specific name.
     """
-    asked = subject(plan) if plan.kind in ("fact", "method", "yesno") and not plan.within else None
-    return bool(asked) and bool(SPECIFIC_NAME.match(asked)) and any(owns(e.hit, asked) for e in evidence[:2])
+    asked = specific_subject(plan)
+    return bool(asked) and any(owns(e.hit, asked) for e in evidence[:2])
 
 
 def names_present(plan: QuestionPlan, sides: list[list[Hit]], missing: list[str], evidence: list[PaperEvidence]) -> bool:
     """The question names the methods it is about, and each has its own paper here: answerable, whatever the model says."""
     return sides_owned(plan, sides, missing) or subject_owned(plan, evidence)
+
+
+def specific_subject(plan: QuestionPlan) -> str | None:
+    """The specific named method ("SparseGPT", "RECE", "MoE++") a fresh fact, method or yes/no question is about, or None.
+
+    One home for the rules that judge such a question by whether that method has its own paper
+    (:func:`missing_subject`, :func:`subject_owned`) and answer it from that paper
+    (:meth:`rag.answer.selection.PaperSelector.subject_papers`).
+    """
+    asked = subject(plan) if plan.kind in ("fact", "method", "yesno") and not plan.within else None
+    return asked if asked and _SPECIFIC_NAME.match(asked) else None
 
 
 def subject(plan: QuestionPlan) -> str | None:

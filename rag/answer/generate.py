@@ -83,7 +83,8 @@ class ModelWriter:
             return checked, False
         if any(reports_quantity(sentence, plan.quantity) for sentence in split_sentences(strip_markers(checked.text))):
             return checked, False
-        cited = list(dict.fromkeys(i for c in checked.citations for i, h in enumerate(sources) if h.paper_id == c.paper_id))
+        index = {h.paper_id: i for i, h in enumerate(sources)}
+        cited = list(dict.fromkeys(index[c.paper_id] for c in checked.citations))
         best = self.shaped.best_sentences(plan.search_text or plan.question, sources, cited, plan.quantity)
         for i in cited:
             figure = next((text for text in best.get(i, []) if reports_quantity(text, plan.quantity)), None)
@@ -95,7 +96,8 @@ class ModelWriter:
         """``checked`` with ``addition`` (markers citing by source index, from 1) appended, validated again."""
         # Markers of the checked text are already renumbered; the addition cites by source index, so
         # the whole text is validated again against the same sources with the old numbers mapped back.
-        back = {c.number: next(i for i, h in enumerate(sources) if h.paper_id == c.paper_id) + 1 for c in checked.citations}
+        index = {h.paper_id: i for i, h in enumerate(sources)}
+        back = {c.number: index[c.paper_id] + 1 for c in checked.citations}
         text = rewrite_markers(checked.text, lambda numbers: [back[n] for n in numbers if n in back])
         rechecked = self.validator.validate(text + addition, sources)
         rechecked.removed, rechecked.attributed = checked.removed, checked.attributed

@@ -12,7 +12,7 @@ from itertools import combinations
 import numpy as np
 
 from rag.answer.evidence import PAPER_FEATURES, PaperEvidence, logistic, paper_features
-from rag.answer.answerability import SPECIFIC_NAME, owns, subject
+from rag.answer.answerability import owns, specific_subject
 from rag.errors import UserError
 from rag.question.quantities import reports_quantity
 from rag.retrieval.planned import PlannedHits, mentions
@@ -97,8 +97,8 @@ class PaperSelector:
         Otherwise a paper that says something close about another method ("Zero-TPrune eliminates the
         need for fine-tuning") outscores it. Unchanged when no retrieved paper owns the name.
         """
-        asked = subject(plan) if plan.kind in ("fact", "method", "yesno") and not plan.within else None
-        if not asked or not SPECIFIC_NAME.match(asked):
+        asked = specific_subject(plan)
+        if not asked:
             return hits
         return [h for h in hits if owns(h, asked)] or hits
 

@@ -138,7 +138,7 @@ class ShapedAnswerer:
         # Two papers compared on no asked figure ("how do they differ in approach?"): each item quotes its
         # two best sentences, since a difference of approach is rarely said in one.
         # "How do they differ, and how do their speeds compare?": what each proposes, then its figure.
-        differ = bool(_DIFFER.search(plan.search_text or plan.question)) and len(chosen) <= 2
+        differ = bool(_DIFFER.search(plan.search_text or plan.question))
         per_paper = 2 if (plan.quantity in (None, "amount") or differ) and len(chosen) <= 2 else 1
         lines, figures, names = self._items(plan.search_text or plan.question, sources, chosen, plan.quantity or "amount", per_paper,
                                             lead=per_paper > 1)
