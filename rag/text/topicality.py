@@ -16,6 +16,8 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+from rag.errors import UserError
+
 TABLE = Path(__file__).with_name("topicality.tsv.gz")
 # Burstiness (occurrences per abstract that uses the word) at which a word counts as not topical at all,
 # and the range above it over which it becomes fully topical; from reading the table (get 1.09, avoid 1.07,
@@ -33,12 +35,17 @@ class Topicality:
     @classmethod
     def load(cls, path: str | Path | None = None) -> Topicality:
         """The table built by ``eval/build_topicality.py`` (the packaged one by default)."""
+        location = path or TABLE
         burstiness: dict[str, float] = {}
-        with gzip.open(path or TABLE, "rt", encoding="utf-8") as f:
-            for line in f:
-                if not line.startswith("#"):
-                    term, _, value = line.rstrip("\n").partition("\t")
-                    burstiness[term] = float(value)
+        try:
+            with gzip.open(location, "rt", encoding="utf-8") as f:
+                for line in f:
+                    if not line.startswith("#"):
+                        term, _, value = line.rstrip("\n").partition("\t")
+                        burstiness[term] = float(value)
+        except (OSError, EOFError, UnicodeDecodeError, ValueError) as exc:
+            raise UserError(f"cannot read the topicality table {location} ({type(exc).__name__}); set answer.topicality_path to a "
+                            "gzipped 'stem<TAB>burstiness' file from eval/build_topicality.py, or to null for the packaged one") from None
         return cls(burstiness)
 
     def weight(self, term: str) -> float:

@@ -7,6 +7,9 @@ import importlib.util
 import json
 from pathlib import Path
 
+import pytest
+
+from rag.errors import UserError
 from rag.storage.bm25.tokenizer import BM25Tokenizer
 from rag.text.topicality import Topicality
 
@@ -42,3 +45,12 @@ def test_a_table_built_from_abstracts_weighs_a_repeated_word_over_one_said_once(
     # "avoid" once in every abstract: in the table, weighing nothing.
     assert _stem("codec") not in topicality.burstiness and topicality.weight(_stem("codec")) == 1.0
     assert topicality.weight(_stem("avoid")) == 0.0
+
+
+def test_an_unreadable_table_is_a_one_line_error_naming_the_setting(tmp_path):
+    plain = tmp_path / "table.tsv.gz"
+    plain.write_text("video\t3.86\n")  # not gzipped
+    for path in (tmp_path / "missing.tsv.gz", plain):
+        with pytest.raises(UserError, match=r"answer\.topicality_path") as caught:
+            Topicality.load(path)
+        assert "\n" not in str(caught.value)
