@@ -67,7 +67,7 @@ def test_browser_question_streams_a_cited_answer_with_linked_cards(page, served,
     assert record["gold_titles"] == record["cited_titles"] and any(g in record["gold_titles"] for g in ERASURE["gold_titles"])
 
 
-def test_example_question_related_papers_and_bibtex(page):
+def test_example_question_related_papers_and_bibtex(page, test_output):
     page.get_by_role("button", name="Clear chat").click()
     page.wait_for_selector("#rag-chat .answer", state="detached")
     page.locator("#rag-chat button:has-text('restoring degraded photographs')").click()
@@ -86,6 +86,8 @@ def test_example_question_related_papers_and_bibtex(page):
     page.wait_for_selector("#rag-map-legend .legend-item", timeout=120_000)
     legend = page.inner_text("#rag-map-legend")
     assert "★ retrieved for the last question" in legend and legend.count("(") >= 5
+    page.wait_for_selector("#rag-map .js-plotly-plot, #rag-map canvas, #rag-map svg", timeout=30_000)
+    page.screenshot(path=str(test_output / "ui_map_after_topic_question.png"), full_page=True)
     page.get_by_role("tab", name="Chat").click()
 
 
