@@ -21,22 +21,8 @@ unset PYTHONDONTWRITEBYTECODE
 # once on 2 cores took 39.6 s spinning and 32.6 s sleeping (docs/BENCHMARKS.md). Tests only: an ingest
 # alone on idle cores is as fast either way, so the product keeps OpenMP's default.
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
-# Compile the modules the tests' processes import, once, before the workers start. On a fresh clone
-# nothing is compiled yet, and the two workers, the servers and the CLI runs they start would each
-# compile torch, transformers, gradio and chromadb from source at the same moment, the same work
-# done two or three times over. Two importers split the stack between the cores; in a checkout whose
-# caches exist this only reads them (a few seconds, beside the lint). A module that is missing is the
-# tests' business, not this warm-up's.
-for modules in "torch transformers sklearn sentence_transformers onnxruntime rag.embedding.local" \
-               "chromadb gradio gradio_client llama_index.core openai playwright.sync_api ui.serve rag.assistant rag.evaluation"; do
-  python -c "import importlib, sys
-for name in sys.argv[1:]:
-    try: importlib.import_module(name)
-    except Exception: pass" $modules &
-done
-# Lint meanwhile: it takes a second, and a lint error fails the run like a failing test.
+# Lint first: it takes a second, and a lint error fails the run like a failing test.
 ruff check .
-wait
 # One pytest worker per core, at most 4 (each loads the model and its own sample store; TEST_WORKERS=0
 # runs in one process). Whole files go to one worker (--dist loadfile), so a module's fixtures
 # (servers, ingested stores) start once. On 2 cores this took the suite from 12.2 to 9.2 minutes
