@@ -20,9 +20,13 @@ from rag.settings import LocalLLMSettings, OpenAISettings
 
 
 class ChatModel(Protocol):
+    """``stream`` writes answers at the configured temperature; ``complete`` is for judgements and
+    rewrites (relevance scores, faithfulness, follow-up rewrites) and decodes greedily, so the same
+    question scores the same papers the same way on every run."""
+
     name: str
 
-    def stream(self, messages: list[dict[str, str]]) -> Iterator[str]: ...
+    def stream(self, messages: list[dict[str, str]], temperature: float | None = None) -> Iterator[str]: ...
 
     def complete(self, prompt: str) -> str: ...
 
@@ -94,14 +98,14 @@ class LocalLlamaModel:
                                          "download the GGUF and set local_llm.model_path") from None
         raise BackendUnavailable("no local model configured; set local_llm.model_path (or repo_id and filename)")
 
-    def stream(self, messages: list[dict[str, str]]) -> Iterator[str]:
+    def stream(self, messages: list[dict[str, str]], temperature: float | None = None) -> Iterator[str]:
         # xllamacpp streams through a callback on its own thread; a queue turns that into the
         # iterator the answer step reads, so the first token reaches the chat as it is made.
         pieces: queue.Queue = queue.Queue()
         done = object()
         stopped = threading.Event()  # the reader left early (closed the generator): stop generating
         request = {"messages": messages, "stream": True, "max_tokens": self.settings.max_tokens,
-                   "temperature": self.settings.temperature}
+                   "temperature": self.settings.temperature if temperature is None else temperature}
 
         def collect(chunk: dict) -> bool:
             pieces.put(chunk)
@@ -134,7 +138,7 @@ class LocalLlamaModel:
             stopped.set()
 
     def complete(self, prompt: str) -> str:
-        return "".join(self.stream([{"role": "user", "content": prompt}]))
+        return "".join(self.stream([{"role": "user", "content": prompt}], temperature=0.0))  # greedy: see ChatModel
 
 
 class OpenAICompatibleModel:
@@ -175,11 +179,12 @@ class OpenAICompatibleModel:
             return f"{where} answered HTTP {exc.status_code}; check openai.model and the server log"
         return f"{where} failed ({type(exc).__name__})"
 
-    def stream(self, messages: list[dict[str, str]]) -> Iterator[str]:
+    def stream(self, messages: list[dict[str, str]], temperature: float | None = None) -> Iterator[str]:
         try:
             response = self.client.chat.completions.create(
                 model=self.settings.model or "default", messages=messages, stream=True,
-                max_tokens=self.settings.max_tokens, temperature=self.settings.temperature,
+                max_tokens=self.settings.max_tokens,
+                temperature=self.settings.temperature if temperature is None else temperature,
             )
             for chunk in response:
                 piece = chunk.choices[0].delta.content if chunk.choices else None
@@ -189,7 +194,7 @@ class OpenAICompatibleModel:
             raise BackendUnavailable(self._reason(exc)) from None
 
     def complete(self, prompt: str) -> str:
-        return "".join(self.stream([{"role": "user", "content": prompt}]))
+        return "".join(self.stream([{"role": "user", "content": prompt}], temperature=0.0))  # greedy: see ChatModel
 
 
 def create_model(backend: str, local: LocalLLMSettings, remote: OpenAISettings) -> ChatModel:
