@@ -2,6 +2,7 @@
 
     python eval/bench_answers.py --data-dir DIR --set dev [--set holdout] [--backend extractive] [--out FILE.json]
     python eval/bench_answers.py --data-dir DIR --set holdout --backend local --model-path X.gguf --config config/presets/local-cpu.yaml
+    python eval/bench_answers.py --data-dir DIR --set holdout --type fact --option answer.model_fact_sources=top ...
 
 Sets: ``dev`` = answers-dev.jsonl + conversations-dev.jsonl (tune on these), ``holdout`` =
 answers-holdout.jsonl + conversations-holdout.jsonl (report only), ``legacy`` = dev.jsonl (the
@@ -23,6 +24,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import yaml
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -70,6 +73,17 @@ def targets(summary) -> dict:
     }
 
 
+def question_files(name: str, types: list[str] | None, folder: Path) -> list[Path]:
+    """The set's question files, or (with ``types``) one file in ``folder`` of its questions of those types."""
+    files = [QUESTIONS / f for f in SETS[name]]
+    if not types:
+        return files
+    kept = folder / f"{name}-{'-'.join(types)}.jsonl"
+    kept.write_text("".join(line for f in files for line in f.read_text().splitlines(keepends=True)
+                            if line.strip() and json.loads(line).get("type") in types))
+    return [kept]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", required=True)
@@ -80,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=None, help="CPU threads of the local model")
     parser.add_argument("--max-tokens", type=int, default=None, help="most tokens a model writes per answer")
     parser.add_argument("--runs", default=None, help="folder for the rag eval runs (default: a temporary one)")
+    parser.add_argument("--type", action="append", dest="types", help="keep only questions of this type (repeatable: fact, method, ...)")
+    parser.add_argument("--option", action="append", default=[], metavar="SECTION.FIELD=VALUE",
+                        help="one settings override, e.g. answer.model_fact_sources=top (repeatable)")
     parser.add_argument("--out", help="write the target measures as JSON")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
@@ -88,15 +105,20 @@ def main(argv: list[str] | None = None) -> int:
 
     overrides = {"local_llm": {"model_path": args.model_path, "n_threads": args.threads, "max_tokens": args.max_tokens},
                  "openai": {"max_tokens": args.max_tokens}, "answer": {"backend": args.backend}}
+    for option in args.option:  # values are parsed as YAML scalars: 4 -> int, true -> bool, top -> str
+        key, _, value = option.partition("=")
+        section, _, field = key.partition(".")
+        overrides.setdefault(section, {})[field] = yaml.safe_load(value)
     assistant = Assistant.from_config(args.config, data_dir=args.data_dir, **overrides) if args.config else Assistant(data_dir=args.data_dir, **overrides)
     assistant.ask("warm up: which papers study diffusion models?")  # load the model and fill the caches once
     runs = Path(args.runs) if args.runs else Path(tempfile.mkdtemp(prefix="bench-answers-"))
+    runs.mkdir(parents=True, exist_ok=True)
     report = {}
     for name in args.set or ["dev"]:
         out = runs / f"{name}-{args.backend}"
         shutil.rmtree(out, ignore_errors=True)
         started = time.perf_counter()
-        summary = evaluate([QUESTIONS / f for f in SETS[name]], assistant, out_dir=out, backend=args.backend)
+        summary = evaluate(question_files(name, args.types, runs), assistant, out_dir=out, backend=args.backend)
         report[name] = {**targets(summary), "wall_s": round(time.perf_counter() - started, 1), "report": str(out / "report.html")}
         print(json.dumps({name: report[name]}, indent=1), flush=True)
     if args.out:

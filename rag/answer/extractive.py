@@ -156,15 +156,31 @@ class ExtractiveAnswerer:
             return []
         return [sentences[j] for j in span[: self.settings.max_sentences]]
 
-    def compose(self, question: str, hits: list[Hit], kind: str = "fact") -> str:
+    def quoted(self, question: str, hits: list[Hit], kind: str = "fact") -> list[tuple[int, str]]:
+        """The (index into ``hits``, sentence) pairs an extractive answer quotes, in reading order.
+
+        A method question whose best paper describes its method in a run of sentences gets that run;
+        otherwise the best sentences (:meth:`choose_sentences`).
+        """
         ranked = self.rank(question, hits[: self.settings.context_papers], kind)
         if not ranked:
-            return ""
+            return []
         if kind == "method":
-            top = ranked[0]
-            span = self.method_span(hits[top.hit_index])
+            span = self.method_span(hits[ranked[0].hit_index])
             if span:
-                return " ".join(cite(strip_markers(sentence), top.hit_index + 1) for sentence in span)
+                return [(ranked[0].hit_index, sentence) for sentence in span]
+        return [(c.hit_index, c.text) for c in self.choose_sentences(ranked)]
+
+    def compose(self, question: str, hits: list[Hit], kind: str = "fact") -> str:
+        # The abstract's own "[n]" markers are dropped: quoted data must not become citations.
+        return " ".join(cite(strip_markers(text), i + 1) for i, text in self.quoted(question, hits, kind))
+
+    def answering_papers(self, question: str, hits: list[Hit], kind: str = "fact") -> list[int]:
+        """The indexes of ``hits`` whose sentences :meth:`compose` quotes, best first: the papers that answer."""
+        return list(dict.fromkeys(i for i, _ in self.quoted(question, hits, kind)))
+
+    def choose_sentences(self, ranked: list[_Candidate]) -> list[_Candidate]:
+        """The best sentence, then more while they stay close to it and come from papers close to the best; in reading order."""
         best = ranked[0].score
         cited = {c.hit_index for c in ranked if c.score >= best - self.settings.cite_margin}
         chosen = [ranked[0]]
@@ -175,6 +191,4 @@ class ExtractiveAnswerer:
                 chosen.append(candidate)
         # Read like prose: papers in order of their best sentence, each paper's sentences in abstract order.
         paper_order = list(dict.fromkeys(c.hit_index for c in chosen))
-        chosen.sort(key=lambda c: (paper_order.index(c.hit_index), c.position))
-        # The abstract's own "[n]" markers are dropped: quoted data must not become citations.
-        return " ".join(cite(strip_markers(c.text), c.hit_index + 1) for c in chosen)
+        return sorted(chosen, key=lambda c: (paper_order.index(c.hit_index), c.position))

@@ -151,14 +151,28 @@ class AnswerPipeline:
         answer.timings.setdefault("first_token_ms", _ms(start))
         yield TextDelta(answer.text)
 
+    def fact_sources(self, plan: QuestionPlan, hits: list[Hit]) -> list[Hit]:
+        """The papers a model reads for a fact, method or yes/no question (``answer.model_fact_sources``).
+
+        A question about one named method is written from that method's own papers, as the extractive
+        answer is. With "answering", only the papers whose sentences the extractive answer quotes: given the
+        best context_papers, the 1.5B model's first token came 2–3× later (it reads them all) for the same
+        keywords, and it sometimes cited a paper that does not answer (docs/BENCHMARKS.md).
+        """
+        sources = self.selector.subject_papers(plan, hits[: self.settings.context_papers])
+        if self.settings.model_fact_sources == "answering":
+            answering = self.extractive.answering_papers(plan.search_text or plan.question, sources, plan.kind)
+            sources = [sources[i] for i in answering] or sources
+        return sources
+
     def generate(self, plan: QuestionPlan, hits: list[Hit], chosen: list[int], backend: str, answer: Answer, start: float) -> Iterator[TextDelta]:
         """A model writes the answer; markers are validated, and planned papers it left out are added."""
         # A list or compare is written over the papers the cut chose (short prompts, and [n] means one of them);
         # anything else over the best context_papers.
         if plan.kind in ("list", "compare") and chosen:
             sources, chosen = [hits[i] for i in chosen], list(range(len(chosen)))
-        else:  # a question about one named method is written from that method's own papers, as the extractive answer is
-            sources = self.selector.subject_papers(plan, hits[: self.settings.context_papers])
+        else:
+            sources = self.fact_sources(plan, hits)
         checked = None
 
         def first_token() -> None:

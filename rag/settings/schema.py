@@ -143,6 +143,10 @@ class AnswerSettings(_Section):
     backend: Literal["extractive", "local", "openai"] = Field("extractive", description="Which backend writes answers.")
     max_sentences: int = Field(4, ge=1, description="Sentences in an extractive answer.")
     context_papers: int = Field(6, ge=1, description="Papers given to a model as numbered sources.")
+    model_fact_sources: Literal["answering", "top"] = Field(
+        "answering", description=("Which papers a model reads for a fact, method or yes/no question: 'answering', those whose sentences "
+                                  "the extractive answer quotes (usually one: a short prompt, and no paper to cite that does not answer); "
+                                  "'top', the best context_papers."))
     support_threshold: float = Field(0.45, ge=0, le=1, description="Similarity a cited sentence needs to its evidence to count as supported.")
     prompts_path: str = Field(
         "config/prompts.yaml", description="YAML file of model prompts; a relative path is tried from the working directory, then the project root."

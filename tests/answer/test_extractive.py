@@ -51,3 +51,19 @@ def test_a_method_answer_keeps_the_method_description_in_order_up_to_its_limit(s
     assert answer.plan.kind == "method" and answer.citations[0].title.startswith("Tree-Ring")
     assert "initial noise vector" in answer.text and "Fourier space" in answer.text, answer.text
     assert answer.text.index("initial noise vector") < answer.text.index("Fourier space")
+
+
+def test_answering_papers_are_the_papers_the_answer_quotes(sample_assistant):
+    from rag.answer.extractive import ExtractiveAnswerer
+    from rag.embedding.cache import SentenceVectors
+    from rag.text.words import EnglishStemmer
+
+    extractive = ExtractiveAnswerer(sample_assistant.settings.answer, SentenceVectors(sample_assistant.components.embedder), EnglishStemmer())
+    for question, kind in ((QUESTION, "fact"), ("How does Tree-Ring watermarking embed its pattern?", "method"),
+                           ("Which papers prune language models without retraining?", "fact")):
+        hits = sample_assistant.retrieve(question, top_k=4)
+        text = extractive.compose(question, hits, kind)
+        in_order = list(dict.fromkeys(int(n) - 1 for n in __import__("re").findall(r"\[(\d+)\]", text)))
+        assert extractive.answering_papers(question, hits, kind) == in_order and in_order, (question, text)
+    hits = sample_assistant.retrieve(QUESTION, top_k=4)
+    assert [hits[i].title for i in extractive.answering_papers(QUESTION, hits)] == [MEDUSA]

@@ -98,10 +98,13 @@ def test_local_llama_cpp_backend_streams_with_valid_citations(sample_data_dir):
 
 
 def test_compact_sources_reach_the_model_and_keep_citations_valid(sample_data_dir):
-    """answer.source_sentences: the real model is handed each paper's best sentences, not its chunks."""
+    """answer.source_sentences: the real model is handed each paper's best sentences, not its chunks.
+
+    With the best context_papers ("top"), so that two papers reach the prompt; the default hands a fact
+    question's model only the papers that answer it (next test)."""
     assistant = Assistant(data_dir=sample_data_dir, **{
         **SMALL, "local_llm": {**SMALL["local_llm"], "model_path": smollm_gguf()},
-        "answer": {**SMALL["answer"], "backend": "local", "source_sentences": 3, "source_chars": 1200}})
+        "answer": {**SMALL["answer"], "backend": "local", "source_sentences": 3, "source_chars": 1200, "model_fact_sources": "top"}})
     model, seen = assistant.components.model("local"), []
     real_stream = model.stream
     model.stream = lambda messages: (seen.append(messages), real_stream(messages))[1]  # records, then runs the real model
@@ -154,6 +157,22 @@ def test_missing_model_file_falls_back_to_extractive(sample_data_dir, tmp_path):
     answer = Assistant(data_dir=sample_data_dir, local_llm={"model_path": str(missing)}).ask(QUESTION, backend="local")
     assert answer.backend == "extractive" and answer.citations
     assert "local backend failed" in answer.notices[0] and "model file not found" in answer.notices[0]
+
+
+def test_a_model_reads_only_the_papers_the_extractive_answer_quotes_for_a_fact(sample_data_dir):
+    # Medusa's abstract answers QUESTION; the second-best paper (another decoding-heads method) does not,
+    # and a model that is shown it may cite it.
+    assistant = Assistant(data_dir=sample_data_dir, **{
+        **SMALL, "local_llm": {**SMALL["local_llm"], "model_path": smollm_gguf()}, "answer": {**SMALL["answer"], "backend": "local"}})
+    model, seen = assistant.components.model("local"), []
+    real_stream = model.stream
+    model.stream = lambda messages: (seen.append(messages), real_stream(messages))[1]  # records, then runs the real model
+    _, answer = _stream(assistant, "local")
+    quoted = assistant.ask(QUESTION, backend="extractive").citations
+    prompt = seen[0][1]["content"].split("Question:")[0]
+    assert len(answer.sources) >= 2 and len(prompt.split("\n[")[1:]) == len(quoted) < 2, prompt
+    assert all(c.title in prompt for c in quoted) and answer.sources[1].title not in prompt
+    assert {c.paper_id for c in answer.citations} <= {c.paper_id for c in quoted}
 
 
 def test_a_model_compare_carries_the_table_of_reported_figures(sample_data_dir):
