@@ -28,6 +28,9 @@ class Handlers:
         self.uploads = UploadIngester(assistant, ui.max_upload_mb)
         self.feedback = FeedbackLog(Path(assistant.data_dir) / "feedback.jsonl")
         self.map = PaperMap(assistant, ui.map_clusters, ui.map_max_chunks, ui.map_tsne_max_papers)
+        # BibTeX exports live under one folder that goes away with the server (Gradio copies each
+        # returned file into its own cache); a folder per export was left in /tmp for good.
+        self.exports = tempfile.TemporaryDirectory(prefix="rag-bib-")
 
     # -- chat -------------------------------------------------------------------------
 
@@ -99,7 +102,7 @@ class Handlers:
         if not citations:
             gr.Info("Nothing cited yet: ask a question first.")
             return gr.update(value=None, visible=False)
-        folder = Path(tempfile.mkdtemp(prefix="rag-bib-"))
+        folder = Path(tempfile.mkdtemp(dir=self.exports.name))  # one per export: two users never share a file
         path = folder / "references.bib"
         path.write_text(to_bibtex(citations), encoding="utf-8")
         return gr.update(value=str(path), visible=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +75,18 @@ def test_errors_become_one_line_chat_messages(tmp_path, sample_assistant):
     assert "ingest something first" in chat[-1]["content"] and turns == []
     assert _last(Handlers(sample_assistant).respond("q", [], [], "extractive", 5, 2025, 2020))[0][-1]["content"].count("earlier year") == 1
     assert empty.chat_api(QUESTION, []).startswith("error: the collection is empty")
+
+
+def test_bibtex_exports_live_in_one_folder_that_goes_with_the_handlers(sample_assistant):
+    """Each export gets its own file (two users never share one); all of them are removed with the server."""
+    import gc
+
+    handlers = Handlers(sample_assistant)
+    _, turns, _, _ = _last(handlers.respond(QUESTION, [], [], "extractive", 5))
+    first, second = (Path(handlers.export_bibtex(turns)["value"]) for _ in range(2))
+    folder = Path(handlers.exports.name)
+    assert first != second and first.parent.parent == second.parent.parent == folder
+    assert first.read_text(encoding="utf-8").startswith("@")
+    del handlers
+    gc.collect()
+    assert not folder.exists()
