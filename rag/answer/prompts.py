@@ -54,7 +54,8 @@ class PromptBuilder:
         """``texts``, when given, replaces each paper's evidence (e.g. CompactSources' best sentences).
 
         ``kind`` (the plan's question kind) picks the answer-shape instruction, e.g. one item per
-        paper for a list question; a prompts file without that key gets none.
+        paper for a list question; a prompts file without that key gets none. ``{papers}`` in it
+        becomes the number of sources ("3 papers").
         """
         bodies = [defuse_markers(t[: self.source_chars]) for t in texts] if texts is not None else [self.source_text(h) for h in hits]
         sources = "\n".join(
@@ -63,7 +64,10 @@ class PromptBuilder:
             )
             for i, (hit, body) in enumerate(zip(hits, bodies), 1)
         )
-        shape = (self.templates.get("shapes") or {}).get(kind, "")
+        # "{papers}" becomes "3 papers": given "N papers address ...", a 1.5B model wrote "N papers" verbatim.
+        # A plain replace, not format(): a user's prompts file may hold other braces.
+        count = f"{len(hits)} paper{'' if len(hits) == 1 else 's'}"
+        shape = (self.templates.get("shapes") or {}).get(kind, "").replace("{papers}", count)
         system = self.templates["system"].strip() + (f"\n{shape.strip()}" if shape else "")
         return [
             {"role": "system", "content": system},
