@@ -9,6 +9,7 @@ the abstract's sentence that reports it.
 
 from __future__ import annotations
 
+import re
 from typing import Callable, Iterator
 
 from rag.answer.attribution import CitationAttributor
@@ -22,7 +23,12 @@ from rag.errors import BackendUnavailable
 from rag.question.quantities import reports_quantity
 from rag.text.markers import cite, rewrite_markers, strip_markers
 from rag.text.sentences import split_sentences
+from rag.text.words import words
 from rag.types import Hit, QuestionPlan, TextDelta
+
+OPENING = re.compile(r"\W*\d+\s+papers?\b", re.IGNORECASE)  # the list prompt's opening line: "3 papers in the collection ..."
+CLAUSE_END = re.compile(r"[:.]\s")
+BARE_WORDS = 6  # fewer words than this, markers aside, and an answer states no evidence ("Yes, it does [1].")
 
 
 class ModelWriter:
@@ -61,7 +67,7 @@ class ModelWriter:
 
     def cover(self, checked: Validated, plan: QuestionPlan, sources: list[Hit], planned: list[int]) -> tuple[Validated, list[str]]:
         """Append an extractive item for each planned paper the model did not cite; returns the names added."""
-        cited = {c.paper_id for c in checked.citations}
+        cited = self.itemised(checked) if plan.kind == "list" else {c.paper_id for c in checked.citations}
         left_out = [i for i in planned if sources[i].paper_id not in cited]
         if not left_out or plan.kind not in ("list", "compare"):
             return checked, []
@@ -69,6 +75,24 @@ class ModelWriter:
         lines = [list_item(paper_name(sources[i].title, sources[i].abstract), " ".join(cite(text, i + 1) for text in sentences[i]))
                  for i in left_out if i in sentences]
         return self.append(checked, sources, "\n" + "\n".join(lines)), [sources[i].title for i in left_out if i in sentences]
+
+    @staticmethod
+    def itemised(checked: Validated) -> set[str]:
+        """Papers a list answer cites outside its opening count line ("3 papers in the collection address ...").
+
+        A small model often cites every paper in that line and writes no item for them
+        ("1 paper in the collection addresses the need for test-time tuning. [1]"): cited, but the
+        user learns nothing about the paper, so it gets its extractive item like a paper left out.
+        """
+        by_number = {c.number: c.paper_id for c in checked.citations}
+        sentences = checked.sentences
+        opening = strip_markers(sentences[0].text) if sentences else ""
+        # An opening that runs on into an item ("... draft tokens. - EESD utilizes a segment of the LLM [1].") is an item.
+        if OPENING.match(opening) and len(words((CLAUSE_END.split(opening + " ", maxsplit=1) + [""])[1])) < BARE_WORDS:
+            sentences = sentences[1:]
+            while sentences and not words(strip_markers(sentences[0].text)):  # its markers, split off: "... tuning. [1]"
+                sentences = sentences[1:]
+        return {by_number[int(n)] for sentence in sentences for n in sentence.citations if int(n) in by_number}
 
     def cover_figure(self, checked: Validated, plan: QuestionPlan, sources: list[Hit]) -> tuple[Validated, bool]:
         """A fact question asking for a named figure ("What speedup does X report?") whose model answer states none:
@@ -91,6 +115,21 @@ class ModelWriter:
             if figure:
                 return self.append(checked, sources, "\n\nFrom the abstract: " + cite(figure, i + 1)), True
         return checked, False
+
+    def cover_bare(self, checked: Validated, plan: QuestionPlan, sources: list[Hit]) -> tuple[Validated, bool]:
+        """A fact, yes/no or method answer with no evidence in it ("No [1].") gets the cited paper's best sentence.
+
+        The yes/no prompt asks for "Yes" or "No" and then the evidence; a 1.5B model often stops after
+        the first word, which leaves the user to open the paper to learn why. Returns whether one was added.
+        """
+        if plan.kind in ("list", "compare") or not checked.citations or len(words(strip_markers(checked.text))) >= BARE_WORDS:
+            return checked, False
+        index = {h.paper_id: i for i, h in enumerate(sources)}
+        first = index[checked.citations[0].paper_id]
+        best = self.shaped.best_sentences(plan.search_text or plan.question, sources, [first], plan.quantity).get(first)
+        if not best:
+            return checked, False
+        return self.append(checked, sources, "\n\nFrom the abstract: " + cite(best[0], first + 1)), True
 
     def append(self, checked: Validated, sources: list[Hit], addition: str) -> Validated:
         """``checked`` with ``addition`` (markers citing by source index, from 1) appended, validated again."""

@@ -185,12 +185,15 @@ class AnswerPipeline:
                 checked = event
         checked, added = self.writer.cover(checked, plan, sources, chosen)
         checked, figure = self.writer.cover_figure(checked, plan, sources)
+        checked, bare = self.writer.cover_bare(checked, plan, sources)
         if checked.attributed:
             answer.notices.append(f"the {backend} model cited no sources; each citation was attributed afterwards to the source sentence its claim restates")
         if added:
             answer.notices.append(f"the {backend} model left out {len(added)} of the papers found; their sentences were added from the abstracts")
         if figure:
             answer.notices.append(f"the {backend} model's answer gave no {plan.quantity} figure; the abstract's sentence that reports it was added")
+        if bare:
+            answer.notices.append(f"the {backend} model's answer stated no evidence; the cited abstract's best sentence was added")
         # A compare gets the same table of reported figures as the extractive answer, read from the abstracts
         # (rows only for papers the answer cites): a small model's prose often drops the numbers.
         shaped = self.shaped.compare_answer(plan, sources, chosen) if plan.kind == "compare" and chosen else None
