@@ -236,8 +236,6 @@ class AnswerPipeline:
         answer.timings["retrieve_ms"] = _ms(retrieve_start)
         generate_start = time.perf_counter()
         answer.confidence = round(judged.confidence, 4)
-        if planned.missing:
-            answer.notices.append(self.abstention.missing_notice(planned.missing))
         missing = missing_subject(plan, judged.evidence)
         chosen = self.choose(plan, planned, judged)
         if missing:
@@ -250,7 +248,19 @@ class AnswerPipeline:
             self.abstention.abstain(answer, planned.hits, planned.missing)
             answer.timings["first_token_ms"] = _ms(start)
             yield TextDelta(answer.text)
-        elif backend == "extractive":
+        else:
+            yield from self.write(plan, planned, chosen, backend, answer, start)
+        answer.timings["generate_ms"] = _ms(generate_start)
+        answer.timings["total_ms"] = _ms(start)
+        yield answer
+
+    def write(self, plan: QuestionPlan, planned: PlannedHits, chosen: list[int], backend: str, answer: Answer, start: float) -> Iterator[TextDelta]:
+        """The answer proper, once the question is judged answerable; a compare side the collection lacks gets a notice."""
+        # Only here: an abstention names the missing side in its own text, and "left out of the
+        # comparison" beside "cannot answer this question" told the user two different things.
+        if planned.missing:
+            answer.notices.append(self.abstention.missing_notice(planned.missing))
+        if backend == "extractive":
             yield from self.extract(plan, planned.hits, chosen, answer, start)
         else:
             try:
@@ -258,9 +268,6 @@ class AnswerPipeline:
             except BackendUnavailable as exc:
                 answer.notices.append(f"the {backend} backend failed: {exc}; showing the extractive answer instead")
                 yield from self.extract(plan, planned.hits, chosen, answer, start)
-        answer.timings["generate_ms"] = _ms(generate_start)
-        answer.timings["total_ms"] = _ms(start)
-        yield answer
 
     def answer(self, question: str, **options) -> Answer:
         """The final Answer of :meth:`stream`."""

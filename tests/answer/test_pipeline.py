@@ -67,6 +67,14 @@ def test_a_compare_side_the_collection_lacks_is_named(sample_assistant):
     assert any(c.title.startswith("Medusa") for c in answer.citations)
 
 
+
+def test_a_refused_compare_names_its_missing_sides_once_and_does_not_say_it_compared(sample_assistant):
+    answer = sample_assistant.ask("How does Zorblax-7 compare with Quuxformer-3 in speedup?")
+    assert answer.abstained and "no paper about Zorblax-7, Quuxformer-3" in answer.text, answer.text
+    # The abstention says it cannot answer; a notice that the sides were "left out of the comparison" said otherwise.
+    assert not any("comparison" in n for n in answer.notices), answer.notices
+
+
 def test_a_follow_up_searches_within_the_previous_answers_papers(sample_assistant):
     first = sample_assistant.ask("Which papers speed up LLM inference with speculative decoding?")
     history = [{"role": "user", "content": first.question}, first.message()]
