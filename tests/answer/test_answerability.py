@@ -35,5 +35,9 @@ def test_a_named_subject_or_named_sides_with_their_own_papers_make_a_question_an
     compare = QuestionPlan(question="How do Medusa and EAGLE differ?", kind="compare", entities=["Medusa", "EAGLE"])
     assert sides_owned(compare, [[medusa.hit], [eagle.hit]], [])
     assert not sides_owned(compare, [[medusa.hit], [other.hit]], [])  # EAGLE's side found only a paper that is not about it
-    assert not sides_owned(compare, [[medusa.hit], [eagle.hit]], ["EAGLE"])
+    # A missing side: the rest is answered only when each present side is a paper's own name.
+    assert sides_owned(compare, [[medusa.hit], [other.hit]], ["EAGLE"])
+    generic = QuestionPlan(question="How much faster is Mamba than Transformers?", kind="compare", entities=["Mamba", "Transformers"])
+    vit = _evidence("Pruning Vision Transformers", "We prune Transformers.")
+    assert not sides_owned(generic, [[other.hit], [vit.hit]], ["Mamba"]) and not sides_owned(compare, [[other.hit], [eagle.hit]], ["Medusa", "EAGLE"])
     assert names_present(compare, [[medusa.hit], [eagle.hit]], [], []) and not names_present(fact, [], [], [other])
