@@ -88,7 +88,8 @@ class ModelWriter:
         sentences = checked.sentences
         opening = strip_markers(sentences[0].text) if sentences else ""
         # An opening that runs on into an item ("... draft tokens. - EESD utilizes a segment of the LLM [1].") is an item.
-        if OPENING.match(opening) and len(words((CLAUSE_END.split(opening + " ", maxsplit=1) + [""])[1])) < BARE_WORDS:
+        run_on = CLAUSE_END.split(opening + " ", maxsplit=1)[1:]
+        if OPENING.match(opening) and len(words(run_on[0] if run_on else "")) < BARE_WORDS:
             sentences = sentences[1:]
             while sentences and not words(strip_markers(sentences[0].text)):  # its markers, split off: "... tuning. [1]"
                 sentences = sentences[1:]
@@ -107,13 +108,12 @@ class ModelWriter:
             return checked, False
         if any(reports_quantity(sentence, plan.quantity) for sentence in split_sentences(strip_markers(checked.text))):
             return checked, False
-        index = {h.paper_id: i for i, h in enumerate(sources)}
-        cited = list(dict.fromkeys(index[c.paper_id] for c in checked.citations))
+        cited = self.cited_sources(checked, sources)
         best = self.shaped.best_sentences(plan.search_text or plan.question, sources, cited, plan.quantity)
         for i in cited:
             figure = next((text for text in best.get(i, []) if reports_quantity(text, plan.quantity)), None)
             if figure:
-                return self.append(checked, sources, "\n\nFrom the abstract: " + cite(figure, i + 1)), True
+                return self.quote(checked, sources, i, figure), True
         return checked, False
 
     def cover_bare(self, checked: Validated, plan: QuestionPlan, sources: list[Hit]) -> tuple[Validated, bool]:
@@ -124,12 +124,21 @@ class ModelWriter:
         """
         if plan.kind in ("list", "compare") or not checked.citations or len(words(strip_markers(checked.text))) >= BARE_WORDS:
             return checked, False
-        index = {h.paper_id: i for i, h in enumerate(sources)}
-        first = index[checked.citations[0].paper_id]
+        first = self.cited_sources(checked, sources)[0]
         best = self.shaped.best_sentences(plan.search_text or plan.question, sources, [first], plan.quantity).get(first)
         if not best:
             return checked, False
-        return self.append(checked, sources, "\n\nFrom the abstract: " + cite(best[0], first + 1)), True
+        return self.quote(checked, sources, first, best[0]), True
+
+    @staticmethod
+    def cited_sources(checked: Validated, sources: list[Hit]) -> list[int]:
+        """Indexes into ``sources`` of the papers ``checked`` cites, in the order of their markers."""
+        index = {h.paper_id: i for i, h in enumerate(sources)}
+        return list(dict.fromkeys(index[c.paper_id] for c in checked.citations))
+
+    def quote(self, checked: Validated, sources: list[Hit], i: int, sentence: str) -> Validated:
+        """``checked`` with ``sentence`` of ``sources[i]``'s abstract appended as a cited quote."""
+        return self.append(checked, sources, "\n\nFrom the abstract: " + cite(sentence, i + 1))
 
     def append(self, checked: Validated, sources: list[Hit], addition: str) -> Validated:
         """``checked`` with ``addition`` (markers citing by source index, from 1) appended, validated again."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rag.text.markers import cited_numbers
+
 MEDUSA = "Medusa: Simple LLM Inference Acceleration Framework with Multiple Decoding Heads"
 QUESTION = (
     "For the LLM acceleration method that bolts several additional next-token prediction heads onto the model, "
@@ -24,8 +26,7 @@ def test_a_fact_question_gets_its_sentence_cited_to_the_right_paper(sample_assis
 def test_citations_are_numbered_in_order_of_first_use(sample_assistant):
     answer = sample_assistant.ask("Which papers erase unwanted concepts from text-to-image diffusion models?")
     assert not answer.abstained
-    markers = [int(n) for n in __import__("re").findall(r"\[(\d+)\]", answer.text)]
-    first_use = list(dict.fromkeys(markers))
+    first_use = list(dict.fromkeys(cited_numbers(answer.text)))
     assert first_use == list(range(1, len(answer.citations) + 1))
     retrieved = {h.paper_id for h in answer.sources}
     assert all(c.paper_id in retrieved for c in answer.citations)
@@ -63,7 +64,7 @@ def test_answering_papers_are_the_papers_the_answer_quotes(sample_assistant):
                            ("Which papers prune language models without retraining?", "fact")):
         hits = sample_assistant.retrieve(question, top_k=4)
         text = extractive.compose(question, hits, kind)
-        in_order = list(dict.fromkeys(int(n) - 1 for n in __import__("re").findall(r"\[(\d+)\]", text)))
+        in_order = list(dict.fromkeys(n - 1 for n in cited_numbers(text)))
         assert extractive.answering_papers(question, hits, kind) == in_order and in_order, (question, text)
     hits = sample_assistant.retrieve(QUESTION, top_k=4)
     assert [hits[i].title for i in extractive.answering_papers(QUESTION, hits)] == [MEDUSA]

@@ -67,13 +67,12 @@ def test_a_compare_side_the_collection_lacks_is_named(sample_assistant):
     assert any(c.title.startswith("Medusa") for c in answer.citations)
 
 
-
-
 def test_a_compare_with_one_missing_side_answers_the_side_whose_paper_is_here(sample_assistant):
     # Refused before: the answerability model read "FlashDecoding++" as a question the collection cannot answer.
     answer = sample_assistant.ask("How does Medusa compare with FlashDecoding++ in speedup?")
     assert not answer.abstained and [c.title for c in answer.citations][0].startswith("Medusa"), answer.text
     assert "2.2x" in answer.text and any("FlashDecoding++" in n and "left out" in n for n in answer.notices), answer.notices
+
 
 def test_a_refused_compare_names_its_missing_sides_once_and_does_not_say_it_compared(sample_assistant):
     answer = sample_assistant.ask("How does Zorblax-7 compare with Quuxformer-3 in speedup?")
