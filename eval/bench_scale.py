@@ -46,6 +46,8 @@ BACKENDS = {
     "torch": {"backend": "sentence-transformers"},
     "onnx-fp32": {"backend": "onnx", "onnx_variant": "fp32"},
     "onnx-int8": {"backend": "onnx", "onnx_variant": "int8"},
+    # Where a GPU is: the one setting a user changes (`embedding.device: cuda`), nothing else.
+    "torch-cuda": {"backend": "sentence-transformers", "device": "cuda"},
 }
 
 
@@ -61,8 +63,8 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def write_subset(n: int, out: Path) -> Path:
-    with gzip.open(DUMP, "rt", encoding="utf-8") as src, out.open("w", encoding="utf-8") as dst:
+def write_subset(n: int, out: Path, dump: Path = DUMP) -> Path:
+    with gzip.open(dump, "rt", encoding="utf-8") as src, out.open("w", encoding="utf-8") as dst:
         for line in itertools.islice(src, n):
             dst.write(line)
     return out
@@ -74,13 +76,13 @@ def make_embedder(name: str, threads: int | None, cache: Path):
     return create_embedder(EmbeddingSettings(**BACKENDS[name], threads=threads), cache_dir=cache)
 
 
-def chunk_texts(n: int, embedder) -> list[str]:
+def chunk_texts(n: int, embedder, dump: Path = DUMP) -> list[str]:
     from rag.ingest.chunking import TitleChunker
     from rag.settings import ChunkingSettings
 
     chunker = TitleChunker(ChunkingSettings(), embedder.tokenize, embedder.max_tokens)
     texts: list[str] = []
-    with gzip.open(DUMP, "rt", encoding="utf-8") as src:
+    with gzip.open(dump, "rt", encoding="utf-8") as src:
         for line in itertools.islice(src, n):
             row = json.loads(line)
             texts.extend(chunker.split(" ".join(row["title"].split()), row["abstract"].strip()))
@@ -112,7 +114,7 @@ def cmd_embed(args) -> dict:
     cache = Path(args.cache)
     others = [name for name in args.backends if name != "torch"]
     embedders = {name: make_embedder(name, args.threads, cache) for name in ["torch", *others]}
-    texts = chunk_texts(args.n, embedders["torch"])
+    texts = chunk_texts(args.n, embedders["torch"], Path(args.dump))
     for e in embedders.values():
         e.embed(texts[:16])  # warm-up: first-call allocations are not throughput
     seconds, vectors = {}, {}
@@ -163,13 +165,14 @@ def cmd_ingest_full(args) -> dict:
     """The dump (or its first --n papers) into a real store, timed in-process, with plain torch
     ingesting the first --torch-papers of it in the same run for the speed ratio."""
     data_dir = Path(args.data_dir)
-    source = write_subset(args.n, data_dir.parent / f"subset-{args.n}.jsonl") if args.n else DUMP
+    dump = Path(args.dump)
+    source = write_subset(args.n, data_dir.parent / f"subset-{args.n}.jsonl", dump) if args.n else dump
     load_before = os.getloadavg()
     out = {"bench": "ingest-full", "backend": args.backend, "source": str(source), "load_avg_before": load_before}
     if args.torch_papers:
         # Plain torch on the same first papers, same pipeline, fresh store: the baseline of the ratio.
         with tempfile.TemporaryDirectory() as tmp:
-            head = write_subset(args.torch_papers, Path(tmp) / "head.jsonl")
+            head = write_subset(args.torch_papers, Path(tmp) / "head.jsonl", dump)
             for name in ("torch", args.backend):
                 assistant = Assistant(data_dir=Path(tmp) / name, embedding=BACKENDS[name] | {"threads": args.threads})
                 seconds, _, report = timed_ingest(assistant, head)
@@ -178,12 +181,12 @@ def cmd_ingest_full(args) -> dict:
                 print(json.dumps({name: out[f"head_{name}"], "load_avg": os.getloadavg()}), flush=True)
         out["head_speedup_vs_torch"] = round(out["head_torch"]["ingest_s"] / out[f"head_{args.backend}"]["ingest_s"], 2)
     assistant = Assistant(data_dir=data_dir, embedding=BACKENDS[args.backend] | {"threads": args.threads})
-    ticks = {"last": time.monotonic()}
+    ticks = {"last": time.monotonic(), "start": time.monotonic()}
 
     def progress(done: int, total: int | None) -> None:
-        if time.monotonic() - ticks["last"] >= 60:
+        if time.monotonic() - ticks["last"] >= args.progress_every:
             ticks["last"] = time.monotonic()
-            print(json.dumps({"progress": done, "total": total, "rss_mb": round(rss_mb()), "load_avg": os.getloadavg()}), flush=True)
+            print(json.dumps({"progress": done, "total": total, "s": round(time.monotonic() - ticks["start"], 1), "rss_mb": round(rss_mb()), "load_avg": os.getloadavg()}), flush=True)
 
     ingest_s, ingest_cpu, report = timed_ingest(assistant, source, progress)
     out |= {"papers": report.added, "merged": report.merged,
@@ -392,11 +395,14 @@ def main() -> int:
     p.add_argument("--n", type=int, default=0, help="first N papers of the dump; 0 = all 74,728")
     p.add_argument("--torch-papers", type=int, default=3000, help="plain torch ingests the first N papers in the same run (0: skip)")
     p.add_argument("--floor-every", type=int, default=20, help="measure the embedding floor on every Nth stored chunk (0: skip)")
+    p.add_argument("--progress-every", type=float, default=60, help="seconds between progress lines")
+    p.add_argument("--dump", default=str(DUMP), help="the arXiv JSONL.gz (another copy of it, e.g. on a GPU machine)")
     p = sub.add_parser("embed")
     p.add_argument("--n", type=int, default=400, help="papers from the arXiv dump")
     p.add_argument("--backends", nargs="+", default=list(BACKENDS), help="compared with torch, which is always timed before and after")
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--cache", default=str(Path.home() / ".cache" / "rag" / "models"))
+    p.add_argument("--dump", default=str(DUMP), help="the arXiv JSONL.gz")
     p = sub.add_parser("ingest")
     p.add_argument("--n", type=int, default=2000)
     p.add_argument("--backend", choices=list(BACKENDS), default="torch")
