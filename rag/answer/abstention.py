@@ -9,6 +9,12 @@ from rag.text.topicality import Topicality
 from rag.types import Answer, Hit, QuestionPlan
 
 
+def either(names) -> str:
+    """Names joined as a reader says them: A; A or B; A, B or C (what the collection has no paper about)."""
+    names = list(names)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
 class AbstentionGate:
     """The answerability model's verdict, and the abstention text that names the closest papers."""
 
@@ -25,7 +31,7 @@ class AbstentionGate:
 
     @staticmethod
     def missing_notice(missing: list[str]) -> str:
-        names = ", ".join(f"\u201c{m}\u201d" for m in missing)
+        names = either(f"\u201c{m}\u201d" for m in missing)
         return f"the collection has no paper about {names}, so it is left out of the comparison"
 
     def abstain(self, answer: Answer, hits: list[Hit], missing: list[str] | None = None) -> Answer:
@@ -33,7 +39,7 @@ class AbstentionGate:
         closest = hits[: self.settings.closest_papers]
         names = "; ".join(f"\u201c{h.title}\u201d" + (f" ({h.metadata.year})" if h.metadata.year else "") for h in closest)
         if missing:
-            lead = f"The collection has no paper about {', '.join(missing)}, so it cannot answer this question."
+            lead = f"The collection has no paper about {either(missing)}, so it cannot answer this question."
         else:
             lead = "The collection does not seem to answer this question."
         answer.text = lead + (f" The closest papers found are: {names}." if names else "")

@@ -17,7 +17,8 @@ import numpy as np
 from rag.answer.evidence import PaperEvidence, logistic
 from rag.errors import UserError
 from rag.answer.naming import paper_name
-from rag.retrieval.planned import mentions
+from rag.retrieval.planned import looks_named, mentions
+from rag.text.sentences import paper_sentences
 from rag.text.topicality import Topicality
 from rag.text.words import name_pattern
 from rag.types import Hit, QuestionPlan
@@ -48,23 +49,39 @@ _BASELINE_LIST = re.compile(r"\b(?:such\s+as|like|including|e\.g\.|compared\s+(?
 _SPECIFIC_NAME = re.compile(r"^(?=\S*(?:[A-Z]\S*[A-Z]|\d|\+))[A-Za-z][\w\-+]*$")
 
 
+def only_cited(name: str, hits: list[Hit]) -> bool:
+    """Whether these papers merely cite a named method: none of them owns it, and each of their sentences that
+    names it lists it among baselines ("approaches such as Wanda and SparseGPT"), or none names it at all.
+
+    Such papers compare against the method; they do not study it, so they cannot answer what it does or
+    how it fares against another.
+    """
+    if any(owns(hit, name) for hit in hits):
+        return False
+    pattern = name_pattern(name)
+    sentences = [s for hit in hits for s in paper_sentences(hit.title, hit.abstract) if pattern.search(s)]
+    return all(_BASELINE_LIST.search(s) for s in sentences)
+
+
 def missing_subject(plan: QuestionPlan, evidence: list[PaperEvidence]) -> str | None:
     """The specific method a fact or method question is about ("SparseGPT"), when no retrieved paper is about it.
 
     Only a one-word name with inner capitals, digits or '+' counts: descriptive subjects
     ("Segment Anything", "Gaussian-splatting") are written many ways ("SAM", "3DGS"), and
-    missing them would refuse answerable questions. The name is missing when no top paper
-    owns it and it is not mentioned in them at all, or only once, in a list of baselines.
+    missing them would refuse answerable questions. The name is missing when the top papers only
+    cite it (:func:`only_cited`).
     """
     asked = specific_subject(plan)
-    if not asked or any(owns(e.hit, asked) for e in evidence[:5]):
-        return None
-    pattern = name_pattern(asked)
-    sentences = [s for e in evidence[:5] for s in [e.hit.title, *e.sentences] if pattern.search(s)]
-    if not sentences:
-        return asked
-    # Named once, in a list of baselines ("approaches such as Wanda and SparseGPT"): cited, not studied.
-    return asked if len(sentences) == 1 and _BASELINE_LIST.search(sentences[0]) else None
+    return asked if asked and only_cited(asked, [e.hit for e in evidence[:5]]) else None
+
+
+def cited_sides(plan: QuestionPlan, sides: list[list[Hit]], missing: list[str]) -> list[str]:
+    """The named sides of a compare that the collection only cites ("Compare SparseGPT and Wanda" where two
+    pruning papers list both among their baselines): missing like a side it never names, not answered
+    from papers about something else."""
+    if plan.kind != "compare" or plan.within or len(sides) != len(plan.entities):
+        return []
+    return [name for name, ranked in zip(plan.entities, sides) if name not in missing and looks_named(name) and only_cited(name, ranked[:3])]
 
 
 def sides_owned(plan: QuestionPlan, sides: list[list[Hit]], missing: list[str]) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from rag.answer.abstention import AbstentionGate
-from rag.answer.answerability import missing_subject, names_present
+from rag.answer.answerability import cited_sides, missing_subject, names_present
 from rag.answer.attribution import CitationAttributor
 from rag.answer.citations import CitationValidator, Validated
 from rag.answer.compact import CompactSources
@@ -223,14 +223,14 @@ class AnswerPipeline:
             plan.filters.pop(key, None)
         answer.standalone_question = plan.search_text
         retrieve_start = time.perf_counter()
-        planned = self.search.search(plan, top_k, filters)
+        planned = self.find(plan, top_k, filters)
         judged = self.judge(plan, planned)
         if plan.within and not judged.answerable:
             # None of the earlier papers says anything close: the question may not be about them after
             # all, so it is asked of the whole collection (which may still find that nothing answers it).
             answer.notices.append(f"none of the previous answer's {len(plan.within)} papers answers this; searched the whole collection")
             plan.within, plan.follow_up = [], False
-            planned = self.search.search(plan, top_k, filters)
+            planned = self.find(plan, top_k, filters)
             judged = self.judge(plan, planned)
         answer.sources = planned.hits
         answer.timings["retrieve_ms"] = _ms(retrieve_start)
@@ -253,6 +253,12 @@ class AnswerPipeline:
         answer.timings["generate_ms"] = _ms(generate_start)
         answer.timings["total_ms"] = _ms(start)
         yield answer
+
+    def find(self, plan: QuestionPlan, top_k: int | None, filters: dict | None) -> PlannedHits:
+        """The plan's papers. A compare side that the collection only cites counts as missing, like one it never names."""
+        planned = self.search.search(plan, top_k, filters)
+        planned.missing = planned.missing + cited_sides(plan, planned.sides, planned.missing)
+        return planned
 
     def write(self, plan: QuestionPlan, planned: PlannedHits, chosen: list[int], backend: str, answer: Answer, start: float) -> Iterator[TextDelta]:
         """The answer proper, once the question is judged answerable; a compare side the collection lacks gets a notice."""

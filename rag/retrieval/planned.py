@@ -38,7 +38,7 @@ def mentions(hit: Hit, name: str) -> bool:
     return bool(pattern.search(hit.title) or pattern.search(hit.abstract))
 
 
-def _looks_named(side: str) -> bool:
+def looks_named(side: str) -> bool:
     """A short side with a capital or digit inside ("EAGLE", "LD-Pruner") is a name we can check for."""
     return len(side.split()) <= 3 and bool(re.search(r"[A-Z0-9]", side))
 
@@ -105,5 +105,5 @@ class PlannedSearch:
             return PlannedHits(whole)
         suffix = f" {plan.quantity}" if plan.quantity and plan.quantity not in ("count", "amount") else ""
         sides = [engine.search_resolved(side + suffix, max(SIDE_DEPTH, 3), resolved, mode) for side in plan.entities]
-        missing = [side for side, ranked in zip(plan.entities, sides) if _looks_named(side) and not any(mentions(h, side) for h in ranked[:3])]
+        missing = [side for side, ranked in zip(plan.entities, sides) if looks_named(side) and not any(mentions(h, side) for h in ranked[:3])]
         return PlannedHits(merge_sides(whole, sides, top_k), sides, missing)

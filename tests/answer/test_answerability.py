@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rag.answer.answerability import names_present, sides_owned, subject_owned, topical_coverage
+from rag.answer.answerability import names_present, only_cited, sides_owned, subject_owned, topical_coverage
 from rag.answer.evidence import PaperEvidence
 from rag.text.topicality import Topicality
 from rag.types import Hit, PaperMeta, QuestionPlan
@@ -41,3 +41,14 @@ def test_a_named_subject_or_named_sides_with_their_own_papers_make_a_question_an
     vit = _evidence("Pruning Vision Transformers", "We prune Transformers.")
     assert not sides_owned(generic, [[other.hit], [vit.hit]], ["Mamba"]) and not sides_owned(compare, [[other.hit], [eagle.hit]], ["Medusa", "EAGLE"])
     assert names_present(compare, [[medusa.hit], [eagle.hit]], [], []) and not names_present(fact, [], [], [other])
+
+
+def test_a_method_named_only_among_baselines_is_only_cited():
+    perp = _evidence("PERP: Rethinking the Prune-Retrain Paradigm", "PERP rivals approaches such as Wanda and SparseGPT. It retrains 1% of the weights.").hit
+    flap = _evidence("FLAP", "Our method outperforms the state of the art, including the extension of Wanda.").hit
+    assert only_cited("SparseGPT", [perp, flap]) and only_cited("Wanda", [perp, flap])
+    assert only_cited("Zorblax", [perp])  # never named at all
+    study = _evidence("Why pruning works", "We analyse Wanda. Wanda prunes by weight times activation.").hit
+    assert not only_cited("Wanda", [perp, study])  # a paper that discusses it, not just lists it
+    own = _evidence("Wanda: a simple pruning approach", "We prune by weights and activations.").hit
+    assert not only_cited("Wanda", [perp, own])

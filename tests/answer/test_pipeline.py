@@ -76,9 +76,23 @@ def test_a_compare_with_one_missing_side_answers_the_side_whose_paper_is_here(sa
 
 def test_a_refused_compare_names_its_missing_sides_once_and_does_not_say_it_compared(sample_assistant):
     answer = sample_assistant.ask("How does Zorblax-7 compare with Quuxformer-3 in speedup?")
-    assert answer.abstained and "no paper about Zorblax-7, Quuxformer-3" in answer.text, answer.text
+    assert answer.abstained and "no paper about Zorblax-7 or Quuxformer-3" in answer.text, answer.text
     # The abstention says it cannot answer; a notice that the sides were "left out of the comparison" said otherwise.
     assert not any("comparison" in n for n in answer.notices), answer.notices
+
+
+def test_a_compare_of_methods_the_collection_only_cites_is_refused_naming_both(sample_assistant):
+    # The sample has no SparseGPT or Wanda paper; PERP and FLAP list them among their baselines. Before, the
+    # answer was "Comparing 2 papers on perplexity:" with a sentence each from PERP and FLAP, as if they were the two.
+    answer = sample_assistant.ask("Compare SparseGPT and Wanda in perplexity.")
+    assert answer.abstained and "no paper about SparseGPT or Wanda" in answer.text, answer.text
+    assert not answer.citations
+
+
+def test_a_compare_side_the_collection_only_cites_is_left_out_and_the_other_answered(sample_assistant):
+    answer = sample_assistant.ask("How does PERP compare with SparseGPT?")
+    assert not answer.abstained and [c.title for c in answer.citations][0].startswith("PERP"), answer.text
+    assert any("SparseGPT" in n and "left out" in n for n in answer.notices), answer.notices
 
 
 def test_a_follow_up_searches_within_the_previous_answers_papers(sample_assistant):
