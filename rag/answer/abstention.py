@@ -34,6 +34,18 @@ class AbstentionGate:
         names = either(f"\u201c{m}\u201d" for m in missing)
         return f"the collection has no paper about {names}, so it is left out of the comparison"
 
+    @staticmethod
+    def abstain_about(answer: Answer, paper: Hit) -> Answer:
+        """A follow-up about one earlier paper ("Does it use a transformer?") that the paper does not answer.
+
+        Said of that paper: the whole collection is not searched instead, because "it" is that paper,
+        and sentences about transformers from four other papers answered a question nobody asked.
+        """
+        answer.text = (f"\u201c{paper.title}\u201d does not seem to answer this: its abstract says nothing close to it. "
+                       "Ask without \u201cit\u201d or \u201cthe second one\u201d to search the whole collection.")
+        answer.abstained = True
+        return answer
+
     def abstain(self, answer: Answer, hits: list[Hit], missing: list[str] | None = None) -> Answer:
         """Fill ``answer`` with the abstention text, naming the closest papers so the user can judge."""
         closest = hits[: self.settings.closest_papers]

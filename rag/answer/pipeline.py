@@ -26,6 +26,8 @@ from rag.answer.shapes import Shaped, ShapedAnswerer, figure_table
 from rag.embedding.cache import SentenceVectors
 from rag.errors import BackendUnavailable, UserError
 from rag.question.planner import QuestionPlanner
+from rag.question.quantities import quantity_cue, reports_quantity
+from rag.question.referents import refers_to_one
 from rag.retrieval.planned import PlannedHits, PlannedSearch
 from rag.settings import AnswerSettings
 from rag.storage.bm25 import BM25Store
@@ -117,7 +119,11 @@ class AnswerPipeline:
             # Asked of papers already shown: they are on the topic, so the question is whether one of
             # them says anything close to it (the answerability model was fitted on fresh questions).
             best = max((e.best_similarity for e in evidence), default=0.0)
-            return Judged(evidence, best >= self.settings.follow_up_min_similarity, best)
+            # "What bitrate does the third one reach?" of a paper that says "8kbps": MiniLM puts that sentence
+            # far from the question, but it is the answer. A named quantity needs its own words beside the number.
+            reported = plan.quantity is not None and any(quantity_cue(s, plan.quantity) and reports_quantity(s, plan.quantity)
+                                                         for e in evidence for s in e.sentences)
+            return Judged(evidence, best >= self.settings.follow_up_min_similarity or reported, best)
         confidence = self.abstention.confidence(plan, weights, self.bm25.unseen_weight(), evidence)
         if names_present(plan, planned.sides, planned.missing, evidence):
             return Judged(evidence, True, max(confidence, self.settings.answerability_threshold))
@@ -225,7 +231,8 @@ class AnswerPipeline:
         retrieve_start = time.perf_counter()
         planned = self.find(plan, top_k, filters)
         judged = self.judge(plan, planned)
-        if plan.within and not judged.answerable:
+        about_one = plan.within and len(plan.within) == 1 and refers_to_one(plan.question)
+        if plan.within and not judged.answerable and not about_one:
             # None of the earlier papers says anything close: the question may not be about them after
             # all, so it is asked of the whole collection (which may still find that nothing answers it).
             answer.notices.append(f"none of the previous answer's {len(plan.within)} papers answers this; searched the whole collection")
@@ -238,7 +245,11 @@ class AnswerPipeline:
         answer.confidence = round(judged.confidence, 4)
         missing = missing_subject(plan, judged.evidence)
         chosen = self.choose(plan, planned, judged)
-        if missing:
+        if about_one and not judged.answerable and planned.hits:
+            self.abstention.abstain_about(answer, planned.hits[0])
+            answer.timings["first_token_ms"] = _ms(start)
+            yield TextDelta(answer.text)
+        elif missing:
             # "How does SparseGPT prune LLMs?" with no paper about SparseGPT: papers that only cite it do not answer.
             answer.confidence = min(answer.confidence, 0.0)
             self.abstention.abstain(answer, planned.hits, [missing])

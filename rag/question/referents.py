@@ -36,6 +36,17 @@ def is_follow_up(question: str) -> bool:
             or bool(_MARKER_REF.search(question)))
 
 
+# "Is it possible to ...?", "is it true that ...": an impersonal "it", not a paper.
+_IMPERSONAL_IT = re.compile(r"\b(?:is|was|would|will)\s+it\s+(?:be\s+)?(?:possible|true|better|worse|worth|necessary|feasible|known|common|hard|easy)\b", re.I)
+
+
+def refers_to_one(question: str) -> bool:
+    """A follow-up about one earlier paper: "does *it* use a transformer?", "the second one", "paper [2]"."""
+    if _ORDINAL.search(question) or _MARKER_REF.search(question):
+        return True
+    return bool({"it", "its"} & set(words(question))) and not _IMPERSONAL_IT.search(question)
+
+
 def chooses_among_earlier(question: str) -> bool:
     """A question that explicitly chooses among papers already shown: "which of those", "any of them", "among these"."""
     return bool(_SELECTION.search(question))

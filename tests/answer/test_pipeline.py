@@ -95,6 +95,29 @@ def test_a_compare_side_the_collection_only_cites_is_left_out_and_the_other_answ
     assert any("SparseGPT" in n and "left out" in n for n in answer.notices), answer.notices
 
 
+def _after_codec_list(assistant, question):
+    first = assistant.ask("Which papers compress neural audio codecs or speech?")
+    third = first.citations[2]
+    return third, assistant.ask(question, history=[{"role": "user", "content": first.question}, first.message()])
+
+
+def test_a_follow_up_asking_one_papers_figure_quotes_the_sentence_that_reports_it(sample_assistant):
+    # MiniLM puts "... into tokens at just 8kbps bandwidth" far from "what bitrate", so the follow-up used to
+    # be judged unanswered within that paper and sent to the whole collection.
+    third, answer = _after_codec_list(sample_assistant, "What bitrate does the third one reach?")
+    assert third.title.startswith("High-Fidelity Audio Compression with Improved RVQGAN"), third.title
+    assert [c.paper_id for c in answer.citations] == [third.paper_id] and "8kbps" in answer.text, answer.text
+
+
+def test_a_follow_up_about_one_paper_that_it_does_not_answer_is_said_of_that_paper(sample_assistant):
+    # Before: "none of the previous answer's 1 papers answers this; searched the whole collection", and four
+    # sentences about transformers from four unrelated papers.
+    third, answer = _after_codec_list(sample_assistant, "Does the third one use a transformer?")
+    assert answer.abstained and third.title in answer.text and not answer.citations, answer.text
+    assert not any("whole collection" in n for n in answer.notices), answer.notices
+    assert [h.paper_id for h in answer.sources] == [third.paper_id]
+
+
 def test_a_follow_up_searches_within_the_previous_answers_papers(sample_assistant):
     first = sample_assistant.ask("Which papers speed up LLM inference with speculative decoding?")
     history = [{"role": "user", "content": first.question}, first.message()]

@@ -1,6 +1,6 @@
 """Follow-ups: what "them", "the second one" and "which ones" point to."""
 
-from rag.question.referents import Referents, is_follow_up, papers_of
+from rag.question.referents import Referents, is_follow_up, papers_of, refers_to_one
 
 
 def history(ids, scope=(), sources=()):
@@ -49,3 +49,10 @@ def test_papers_are_read_back_from_a_references_block_without_ids():
     message = {"role": "assistant", "content": "Medusa [1] and EAGLE [2].\n\nReferences:\n[1] Medusa: Simple LLM Inference (T. Cai, 2024) https://x\n[2] EAGLE: Speculative Sampling"}
     titles = {"medusa simple llm inference": "p-medusa", "eagle speculative sampling": "p-eagle"}
     assert papers_of(message, titles.get) == ["p-medusa", "p-eagle"]
+
+
+def test_a_question_about_one_earlier_paper_is_told_from_a_choice_or_an_impersonal_it():
+    assert refers_to_one("Does it use a transformer?") and refers_to_one("What is its bitrate?")
+    assert refers_to_one("What bitrate does the third one reach?") and refers_to_one("What does paper [2] report?")
+    assert not refers_to_one("Which of them uses reinforcement learning?")
+    assert not refers_to_one("Is it possible to prune LLMs without retraining?")
