@@ -30,15 +30,18 @@ _TOPIC_FIGURES = re.compile(r"\bthe\s+(?:\S+\s+){0,4}?(?:papers|methods|approach
 _NUMERIC_ASK = re.compile(
     r"\bhow\s+(?:much|many|fast|long|large|big|small|well|accurate|effective|compact)\b|\bby\s+how\b|"
     r"\bwhat\s+(?:\S+\s+){0,2}?(?:speed-?up|accuracy|fid|score|rate|ratio|throughput|size|number|percentage|bitrate|perplexity)\b", re.I)
+# "Summarize the main approaches to X", "Give an overview of methods for X": a survey, answered as a list.
+_SURVEY = (r"(?:please\s+)?(?:summari[sz]e|review|describe|outline|give\s+(?:me\s+)?an?\s+overview\s+of|overview\s+of)\s+(?:\S+\s+){0,3}?"
+           r"(?:papers|studies|methods|approaches|techniques)(?:\s+(?:to|for|of|on|in))?\b")  # not "works": "describe how X works"
 _LIST = re.compile(
     r"^\s*(?:(?:and|so|also|then|now)\s+)?(?:(?:which|what)\s+(?:\S+\s+){0,4}?(?:papers?|works|studies|articles|methods|approaches|techniques|"
     r"models|systems|frameworks|ways|ones)\b|which\s+of\s+(?:them|these|those|the\s+\w+)|(?:list|name|enumerate|survey|find|show)\b|"
-    r"(?:are|is)\s+there\s+(?:any\s+)?(?:papers?|works?|studies|methods))",
+    r"(?:are|is)\s+there\s+(?:any\s+)?(?:papers?|works?|studies|methods)|" + _SURVEY + ")",
     re.I,
 )
 _FRESH_LABEL = re.compile(r"^\s*(?:unrelated|new|different|another|other|separate)(?:\s+(?:question|topic|subject))?\s*[:,\-–—]\s*", re.I)
 _YESNO = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:does|do|did|is|are|was|were|can|could|has|have|had|will|would|should)\b", re.I)
-_METHOD = re.compile(r"\bhow\s+(?:does|do|did|is|are|was|were|can|could)\b|\b(?:what|which)\s+(?:mechanism|technique|trick|idea|strategy)\b", re.I)
+_METHOD = re.compile(r"\bhow\s+(?:does|do|did|is|are|was|were|can|could)\b|\b(?:describe|explain)\s+how\b|\b(?:what|which)\s+(?:mechanism|technique|trick|idea|strategy)\b", re.I)
 # The span naming the compared things: "how do SPAN compare", "compare SPAN in ...", "difference between SPAN".
 _COMPARE_SPAN = [
     re.compile(r"\bhow\s+(?:do|does|did)\s+(?P<span>.+?)\s+(?:compare|differ|contrast|stack\s+up)\b"
@@ -207,7 +210,7 @@ _TOPIC_COMPARE = re.compile(
 _LEAD = re.compile(
     r"^\s*(?:(?:and|so|also|then|now)\s+)?(?:(?:which|what)\s+(?:\S+\s+){0,4}?(?:papers?|works|studies|articles|methods|approaches|techniques|models|"
     r"systems|frameworks|ways|ones?)|list\s+(?:the\s+)?(?:\S+\s+){0,4}?(?:papers|methods|approaches|works)?|(?:are|is)\s+there\s+(?:any\s+)?"
-    r"(?:papers?|works?|studies|methods)|which\s+of\s+(?:them|these|those))\s*",
+    r"(?:papers?|works?|studies|methods)|which\s+of\s+(?:them|these|those)|" + _SURVEY + r")\s*",
     re.I,
 )
 
@@ -236,5 +239,5 @@ def topic_clause(question: str) -> tuple[str, bool]:
         return question.strip(" ?"), False
     # A verb phrase follows "which papers" / "which of them" directly; "list ...", "are there ..." and a
     # stripped "for"/"about" leave a noun phrase.
-    verb = bool(lead) and noun == rest and not re.match(r"\s*(?:list|are|is)\b", lead.group(0), re.I) and bool(re.match(r"[a-z]", noun))
+    verb = bool(lead) and noun == rest and not re.match(r"\s*(?:list|are|is|please|summari[sz]e|review|describe|outline|give|overview)\b", lead.group(0), re.I) and bool(re.match(r"[a-z]", noun))
     return noun, verb

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from rag.question.planner import QuestionPlanner, compared_entities, named_entities, topic_phrase
+from rag.question.planner import QuestionPlanner, compared_entities, named_entities, topic_clause, topic_phrase
 
 
 @pytest.mark.parametrize("question, kind", [
@@ -68,3 +68,13 @@ def test_a_name_new_to_the_conversation_starts_fresh_unless_the_question_chooses
     # "which of those": LLaMA is what to look for among the papers already shown.
     chosen = planner.plan("Which of those were tested on LLaMA models?", history)
     assert chosen.follow_up and chosen.within == ["p1", "p2"]
+
+
+def test_a_survey_request_is_a_list_about_its_topic_and_describe_how_is_a_method():
+    planner = QuestionPlanner()
+    for question, topic in [("Summarize the main approaches to pruning large language models.", "pruning large language models"),
+                            ("Give me an overview of methods for image inpainting", "image inpainting"),
+                            ("Outline the existing techniques for LLM quantization", "LLM quantization")]:
+        assert planner.kind(question) == "list" and topic_clause(question) == (topic, False), question
+    assert planner.kind("Describe how Medusa works") == "method"
+    assert planner.kind("Explain how RECE erases concepts.") == "method"
