@@ -62,6 +62,9 @@ _SEPARATORS = [
 ]
 _PLURAL_HEAD = re.compile(r"^(?:methods|models|approaches|papers|techniques|networks|codecs|systems|frameworks)$", re.I)
 # "Which is better, Medusa or EAGLE?": two names and a comparative.
+# "Which paper reports the highest speedup?": the papers that report the figure, side by side in a table.
+_SUPERLATIVE = re.compile(r"\b(?:highest|largest|biggest|greatest|best|fastest|lowest|smallest|most|least|top|maximum|minimum)\b", re.I)
+_WHICH_ONE = re.compile(r"^\s*(?:which|what)\s+(?:\S+\s+){0,3}?(?:papers?|methods?|approach(?:es)?|models?|techniques?|works?)\b", re.I)
 _COMPARATIVE = re.compile(r"\b(?:better|worse|faster|slower|cheaper|stronger|weaker|higher|lower|best|fastest|more|less)\b", re.I)
 # Words that describe no particular paper: a side made only of these cannot be searched for.
 _GENERIC = frozenset(
@@ -161,6 +164,8 @@ class QuestionPlanner:
         if _COMPARE.search(question) and (len(compared_entities(question)) >= 2 or _TOPIC_FIGURES.search(question) or _TWO_SIDES.search(question)):
             return "compare"
         if asked_quantity(question) and _NUMERIC_ASK.search(question) and _TOPIC_FIGURES.search(question):
+            return "compare"
+        if asked_quantity(question) not in (None, "count", "amount") and _SUPERLATIVE.search(question) and _WHICH_ONE.search(question):
             return "compare"
         if _COMPARATIVE.search(question) and len(named_entities(question)) >= 2 and re.search(r"\b(?:or|and|vs\.?|than)\b", question):
             return "compare"

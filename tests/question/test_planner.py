@@ -78,3 +78,10 @@ def test_a_survey_request_is_a_list_about_its_topic_and_describe_how_is_a_method
         assert planner.kind(question) == "list" and topic_clause(question) == (topic, False), question
     assert planner.kind("Describe how Medusa works") == "method"
     assert planner.kind("Explain how RECE erases concepts.") == "method"
+
+
+def test_a_superlative_about_a_figure_compares_the_papers_that_report_it():
+    planner = QuestionPlanner()
+    for question in ("Which paper reports the highest speedup for LLM inference?", "Which method gets the best FID?"):
+        assert planner.kind(question) == "compare", question
+    assert planner.kind("Which papers are the most cited on pruning?") == "list"  # no figure asked: still a list
