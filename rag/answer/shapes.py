@@ -154,6 +154,8 @@ def list_opening(question: str, count: int, within: bool) -> str:
     '7 papers in the collection erase concepts from diffusion models:'
     >>> list_opening("Which of them uses early layers to draft tokens?", 1, True)
     'Of the papers above, 1 uses early layers to draft tokens:'
+    >>> list_opening("Which ones need no fine-tuning?", 1, True)
+    'Of the papers above, 1 needs no fine-tuning:'
     >>> list_opening("What methods exist for multi-agent reinforcement learning?", 1, False)
     '1 paper in the collection addresses multi-agent reinforcement learning:'
     """
@@ -168,6 +170,8 @@ def list_opening(question: str, count: int, within: bool) -> str:
 # The irregular verbs a question puts first ("which of those were tested ..."), singular → plural.
 _IRREGULAR = {"is": "are", "was": "were", "has": "have", "does": "do", "goes": "go"}
 _IRREGULAR_SINGULAR = {plural: singular for singular, plural in _IRREGULAR.items()}
+# Present-tense verbs that end in "ed" like a past tense: "which ones need no fine-tuning?" → "1 paper needs ...".
+_ED_PRESENT = frozenset("need speed exceed proceed succeed feed seed embed shed breed bleed heed".split())
 
 
 def _agree(phrase: str, plural: bool) -> str:
@@ -191,7 +195,7 @@ def _agree(phrase: str, plural: bool) -> str:
             verb = verb[:-1] + "ies"
         elif re.search(r"(?:s|sh|ch|x|z|o)$", low):
             verb = verb + "es"
-        elif not low.endswith("ed"):  # a past tense ("tested") agrees with both
+        elif not low.endswith("ed") or low in _ED_PRESENT:  # a past tense ("tested") agrees with both; "need" is no past tense
             verb = verb + "s"
     return f"{verb} {rest}".strip()
 

@@ -35,7 +35,7 @@ _SURVEY = (r"(?:please\s+)?(?:summari[sz]e|review|describe|outline|give\s+(?:me\
            r"(?:papers|studies|methods|approaches|techniques)(?:\s+(?:to|for|of|on|in))?\b")  # not "works": "describe how X works"
 _LIST = re.compile(
     r"^\s*(?:(?:and|so|also|then|now)\s+)?(?:(?:which|what)\s+(?:\S+\s+){0,4}?(?:papers?|works|studies|articles|methods|approaches|techniques|"
-    r"models|systems|frameworks|ways|ones)\b|which\s+of\s+(?:them|these|those|the\s+\w+)|(?:list|name|enumerate|survey|find|show)\b|"
+    r"models|systems|frameworks|ways|ones?)\b|which\s+of\s+(?:them|these|those|the\s+\w+)|(?:list|name|enumerate|survey|find|show)\b|"
     r"(?:are|is)\s+there\s+(?:any\s+)?(?:papers?|works?|studies|methods)|" + _SURVEY + ")",
     re.I,
 )
@@ -238,6 +238,8 @@ def topic_clause(question: str) -> tuple[str, bool]:
     lead = _LEAD.match(question.strip())
     rest = question.strip()[lead.end() if lead else 0:].strip(" ?.")
     rest = re.sub(r"^(?:that|which|who)\s+", "", rest, flags=re.I)
+    # "Which one of the pruning methods needs no retraining?": the choice is among those methods, and what follows is the verb phrase.
+    rest = re.sub(r"^of\s+(?:the|these|those)\s+(?:\S+\s+){0,4}?(?:papers|methods|approaches|works|techniques|models)\s+", "", rest, flags=re.I)
     noun = re.sub(r"^(?:exist\s+|are\s+there\s+)?(?:for|on|about|regarding|addressing)\s+", "", rest, flags=re.I)
     noun = re.sub(r"^(?:are|is)\s+(?:mainly\s+)?(?:about|on)\s+", "", noun, flags=re.I)
     if not noun:

@@ -31,9 +31,10 @@ _REFERENCE_LINE = re.compile(r"^\[(\d+)\]\s+(.+?)(?:\s+\((?:[^()]*)\))?(?:\s+htt
 
 
 def is_follow_up(question: str) -> bool:
-    """A question that leans on the conversation: pronouns ("those", "them") or a follow-up opening ("and ...")."""
+    """A question that leans on the conversation: pronouns ("those", "them"), a follow-up opening ("and ..."), or a
+    choice among papers shown ("which one ...?")."""
     return (bool(_OPENERS.search(question)) or bool(set(words(question)) & _CUES) or bool(_ORDINAL.search(question))
-            or bool(_MARKER_REF.search(question)))
+            or bool(_MARKER_REF.search(question)) or chooses_among_earlier(question))
 
 
 # "Is it possible to ...?", "is it true that ...": an impersonal "it", not a paper.

@@ -14,7 +14,7 @@ _BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split prose into sentences, keeping abbreviations such as "e.g." inside their sentence.
+    r"""Split prose into sentences, keeping abbreviations such as "e.g." inside their sentence.
 
     A line break ends a sentence (an answer's list items and table rows are one line each);
     other whitespace runs become single spaces. Parsed abstracts hold no line breaks.

@@ -85,3 +85,9 @@ def test_a_superlative_about_a_figure_compares_the_papers_that_report_it():
     for question in ("Which paper reports the highest speedup for LLM inference?", "Which method gets the best FID?"):
         assert planner.kind(question) == "compare", question
     assert planner.kind("Which papers are the most cited on pruning?") == "list"  # no figure asked: still a list
+
+
+def test_which_one_of_the_methods_keeps_the_verb_phrase_for_the_opening():
+    # The opening read "7 papers in the collection of the pruning methods needs no retraining".
+    assert topic_clause("Which one of the pruning methods needs no retraining?") == ("needs no retraining", True)
+    assert QuestionPlanner().kind("Which one needs no extra draft model?") == "list"

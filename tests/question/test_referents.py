@@ -56,3 +56,8 @@ def test_a_question_about_one_earlier_paper_is_told_from_a_choice_or_an_imperson
     assert refers_to_one("What bitrate does the third one reach?") and refers_to_one("What does paper [2] report?")
     assert not refers_to_one("Which of them uses reinforcement learning?")
     assert not refers_to_one("Is it possible to prune LLMs without retraining?")
+
+
+def test_which_one_after_an_answer_is_a_follow_up():
+    # "Which one needs no extra draft model?" after a compare of three papers was read as a fresh fact question.
+    assert is_follow_up("Which one needs no extra draft model?") and is_follow_up("Which ones were tested on LLaMA?")
