@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,6 +113,9 @@ class Assistant:
     def _check_question(self, question: str) -> str:
         if not isinstance(question, str) or not question.strip():
             raise UserError("the question is empty; type a question about the collection")
+        if not re.search(r"\w", question):
+            # "???" was searched and "answered" with an abstention naming three random papers.
+            raise UserError("the question has no words, only punctuation; type a question about the collection")
         limit = self.settings.retrieval.max_question_chars
         if len(question) > limit:
             warnings.warn(f"question truncated from {len(question)} to {limit} characters", stacklevel=3)

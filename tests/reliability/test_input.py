@@ -119,7 +119,7 @@ def test_valid_bibtex_entry_after_junk_survives(tmp_path_factory, junk):
 # -- questions ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("question", ["", "   ", "\n\t"])
+@pytest.mark.parametrize("question", ["", "   ", "\n\t", "???", " … !"])
 def test_empty_question_is_one_line_user_error(sample_assistant, question):
     for call in (sample_assistant.retrieve, sample_assistant.ask):
         with pytest.raises(UserError) as info:
