@@ -33,7 +33,7 @@ def clean_text(value: str) -> str:
     would otherwise reach the store, the prompts and the page. TeX-escaped characters
     lose their backslash.
 
-    >>> clean_text("It saves 40\\% of the cost\\n  at R\\&D scale.")
+    >>> clean_text("It saves 40\\\\% of the cost\\n  at R\\\\&D scale.")
     'It saves 40% of the cost at R&D scale.'
     """
     text = _TEX_ESCAPED_CHAR.sub(r"\1", unicodedata.normalize("NFC", value))
