@@ -144,7 +144,8 @@ class AnswerPipeline:
     def compose(self, plan: QuestionPlan, hits: list[Hit], chosen: list[int]) -> tuple[str, list[Hit], Shaped | None]:
         """The extractive text (markers index the returned sources) and, for a shaped answer, its parts."""
         if plan.kind == "list":
-            shaped = self.shaped.list_answer(plan, hits, chosen)
+            # A list cut off at its most papers may leave relevant ones out: "At least 8 papers ...".
+            shaped = self.shaped.list_answer(plan, hits, chosen, capped=not plan.count and len(chosen) >= self.settings.max_list_papers)
         elif plan.kind == "compare":
             shaped = self.shaped.compare_answer(plan, hits, chosen)
         else:

@@ -127,11 +127,12 @@ class ShapedAnswerer:
                 figures[hit.paper_id] = figure
         return lines, figures, names
 
-    def list_answer(self, plan: QuestionPlan, sources: list[Hit], chosen: list[int]) -> Shaped:
+    def list_answer(self, plan: QuestionPlan, sources: list[Hit], chosen: list[int], capped: bool = False) -> Shaped:
+        """``capped``: the list stopped at its most papers (``answer.max_list_papers``), so the count is a floor."""
         lines, _, names = self._items(plan.search_text or plan.question, sources, chosen, plan.quantity, kind="list",
                                       contribution=not plan.within)
         count = len(lines)
-        opening = list_opening(plan.search_text or plan.question, count, bool(plan.within)) if count else ""
+        opening = list_opening(plan.search_text or plan.question, count, bool(plan.within), capped and count == len(chosen)) if count else ""
         return Shaped("\n".join([opening, *lines]) if lines else "", {}, names)
 
     def compare_answer(self, plan: QuestionPlan, sources: list[Hit], chosen: list[int]) -> Shaped:
@@ -147,7 +148,7 @@ class ShapedAnswerer:
         return Shaped("\n".join([opening, *lines]).strip(), figures, names)
 
 
-def list_opening(question: str, count: int, within: bool) -> str:
+def list_opening(question: str, count: int, within: bool, at_least: bool = False) -> str:
     """The line above a list's items, in the question's own words where they are a verb phrase.
 
     >>> list_opening("Which papers erase concepts from diffusion models?", 7, False)
@@ -158,13 +159,15 @@ def list_opening(question: str, count: int, within: bool) -> str:
     'Of the papers above, 1 needs no fine-tuning:'
     >>> list_opening("What methods exist for multi-agent reinforcement learning?", 1, False)
     '1 paper in the collection addresses multi-agent reinforcement learning:'
+    >>> list_opening("How many papers are about diffusion models?", 8, False, at_least=True)
+    'At least 8 papers in the collection address diffusion models:'
     """
     topic, verb_phrase = topic_clause(question)
     plural = count != 1
     phrase = _agree(topic, plural) if verb_phrase else f"{'address' if plural else 'addresses'} {topic}"
     if within:
         return f"Of the papers above, {count} {phrase}:"
-    return f"{count} paper{'s' if plural else ''} in the collection {phrase}:"
+    return f"{'At least ' if at_least else ''}{count} paper{'s' if plural else ''} in the collection {phrase}:"
 
 
 # The irregular verbs a question puts first ("which of those were tested ..."), singular → plural.

@@ -33,10 +33,12 @@ _NUMERIC_ASK = re.compile(
 # "Summarize the main approaches to X", "Give an overview of methods for X": a survey, answered as a list.
 _SURVEY = (r"(?:please\s+)?(?:summari[sz]e|review|describe|outline|give\s+(?:me\s+)?an?\s+overview\s+of|overview\s+of)\s+(?:\S+\s+){0,3}?"
            r"(?:papers|studies|methods|approaches|techniques)(?:\s+(?:to|for|of|on|in))?\b")  # not "works": "describe how X works"
+# "How many papers are about diffusion models?": answered by listing them, with the count as the opening.
+_HOW_MANY = r"how\s+many\s+(?:\S+\s+){0,3}?(?:papers|works|studies|articles|preprints)\b"
 _LIST = re.compile(
     r"^\s*(?:(?:and|so|also|then|now)\s+)?(?:(?:which|what)\s+(?:\S+\s+){0,4}?(?:papers?|works|studies|articles|methods|approaches|techniques|"
     r"models|systems|frameworks|ways|ones?)\b|which\s+of\s+(?:them|these|those|the\s+\w+)|(?:list|name|enumerate|survey|find|show)\b|"
-    r"(?:are|is)\s+there\s+(?:any\s+)?(?:papers?|works?|studies|methods)|" + _SURVEY + ")",
+    r"(?:are|is)\s+there\s+(?:any\s+)?(?:papers?|works?|studies|methods)|" + _SURVEY + "|" + _HOW_MANY + ")",
     re.I,
 )
 _FRESH_LABEL = re.compile(r"^\s*(?:unrelated|new|different|another|other|separate)(?:\s+(?:question|topic|subject))?\s*[:,\-–—]\s*", re.I)
@@ -215,7 +217,7 @@ _TOPIC_COMPARE = re.compile(
 _LEAD = re.compile(
     r"^\s*(?:(?:and|so|also|then|now)\s+)?(?:(?:which|what)\s+(?:\S+\s+){0,4}?(?:papers?|works|studies|articles|methods|approaches|techniques|models|"
     r"systems|frameworks|ways|ones?)|list\s+(?:the\s+)?(?:\S+\s+){0,4}?(?:papers|methods|approaches|works)?|(?:are|is)\s+there\s+(?:any\s+)?"
-    r"(?:papers?|works?|studies|methods)|which\s+of\s+(?:them|these|those)|" + _SURVEY + r")\s*",
+    r"(?:papers?|works?|studies|methods)|which\s+of\s+(?:them|these|those)|" + _SURVEY + "|" + _HOW_MANY + r")\s*",
     re.I,
 )
 

@@ -118,6 +118,13 @@ def test_a_follow_up_about_one_paper_that_it_does_not_answer_is_said_of_that_pap
     assert [h.paper_id for h in answer.sources] == [third.paper_id]
 
 
+def test_a_list_cut_off_at_its_most_papers_gives_its_count_as_a_floor(sample_assistant):
+    # The sample holds dozens of diffusion papers; "8 papers in the collection address diffusion models" was false.
+    answer = sample_assistant.ask("How many papers are about diffusion models?")
+    assert answer.plan.kind == "list" and len(answer.citations) == 8
+    assert answer.text.startswith("At least 8 papers in the collection address diffusion models:"), answer.text
+
+
 def test_a_follow_up_searches_within_the_previous_answers_papers(sample_assistant):
     first = sample_assistant.ask("Which papers speed up LLM inference with speculative decoding?")
     history = [{"role": "user", "content": first.question}, first.message()]

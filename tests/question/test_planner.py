@@ -91,3 +91,11 @@ def test_which_one_of_the_methods_keeps_the_verb_phrase_for_the_opening():
     # The opening read "7 papers in the collection of the pruning methods needs no retraining".
     assert topic_clause("Which one of the pruning methods needs no retraining?") == ("needs no retraining", True)
     assert QuestionPlanner().kind("Which one needs no extra draft model?") == "list"
+
+
+def test_how_many_papers_is_a_list_whose_opening_is_the_count():
+    planner = QuestionPlanner()
+    assert planner.kind("How many papers are about diffusion models?") == "list"
+    assert topic_clause("How many papers are about diffusion models?") == ("diffusion models", False)
+    assert topic_clause("How many papers study federated learning?") == ("study federated learning", True)
+    assert planner.kind("How many parameters does ZeRO train?") == "fact"  # a figure of one paper, not a count of papers
