@@ -83,6 +83,25 @@ class PlannedSearch:
             raise UserError(f"no paper matches {words}, read from the question's words; the collection may lack that metadata "
                             "(see `rag stats`): remove the filter chip or rephrase") from None
 
+    def with_named(self, hits: list[Hit], names: list[str], query: str, filters: dict, mode: str | None) -> list[Hit]:
+        """``hits`` led by the papers that carry one of ``names`` as their own title name ("ZeRO: ..."), when the search missed them.
+
+        "What problem does ZeRO solve?" found "Zero-TPrune" and "Only Train Once" and was refused: case-folded
+        BM25 reads "zero", and MiniLM has never seen the name. The named paper is scored like any hit, under the same filters.
+        """
+        ids = [pid for name in names if looks_named(name) for pid in self.search_engine.catalog.ids_named(name)]
+        ids = [pid for pid in dict.fromkeys(ids) if pid not in {h.paper_id for h in hits[:3]}]
+        if not ids:
+            return hits
+        allowed = set(filters.get("paper_ids") or ids) & set(ids)
+        if not allowed:
+            return hits
+        try:
+            found = self.search_engine.search_resolved(query, len(allowed), self.search_engine.resolve({**filters, "paper_ids": sorted(allowed)}, mode), mode)
+        except NoMatchingPapers:
+            return hits  # the plan's other filters rule the named paper out
+        return found + [h for h in hits if h.paper_id not in {f.paper_id for f in found}]
+
     def search(self, plan: QuestionPlan, top_k: int | None = None, filters: dict | RetrievalFilters | None = None, mode: str | None = None,
                use_plan_filters: bool = True) -> PlannedHits:
         merged = filters.model_dump(exclude_none=True) if isinstance(filters, RetrievalFilters) else dict(filters or {})
@@ -102,8 +121,9 @@ class PlannedSearch:
             return PlannedHits(engine.search_resolved(topic_phrase(query), max(top_k, self.list_candidates), resolved, mode))
         whole = engine.search_resolved(query, top_k, resolved, mode)
         if plan.kind != "compare":
-            return PlannedHits(whole)
+            return PlannedHits(self.with_named(whole, plan.entities, query, merged, mode)[:top_k])
         suffix = f" {plan.quantity}" if plan.quantity and plan.quantity not in ("count", "amount") else ""
-        sides = [engine.search_resolved(side + suffix, max(SIDE_DEPTH, 3), resolved, mode) for side in plan.entities]
+        sides = [self.with_named(engine.search_resolved(side + suffix, max(SIDE_DEPTH, 3), resolved, mode), [side], side + suffix, merged, mode)
+                 for side in plan.entities]
         missing = [side for side, ranked in zip(plan.entities, sides) if looks_named(side) and not any(mentions(h, side) for h in ranked[:3])]
         return PlannedHits(merge_sides(whole, sides, top_k), sides, missing)

@@ -100,6 +100,15 @@ class PaperCatalog:
         row = self.db.execute("SELECT paper_id FROM papers WHERE norm_title = ? LIMIT 1", (norm_title,)).fetchone()
         return row[0] if row else None
 
+    def ids_named(self, name: str, limit: int = 3) -> list[str]:
+        """Papers whose title opens with ``name`` and a colon ("ZeRO: Memory Optimizations ..."), case as written.
+
+        The one search that tells ZeRO from "zero-shot": both retrievers fold case, and MiniLM has no notion of the name.
+        """
+        rows = self.db.execute("SELECT paper_id FROM papers WHERE substr(title, 1, ?) = ? AND substr(title, ?, 1) = ':' LIMIT ?",
+                               (len(name), name, len(name) + 1, limit))
+        return [row[0] for row in rows]
+
     def upsert(self, papers: Iterable[CatalogPaper]) -> None:
         rows = [
             (p.paper_id, p.norm_title, p.title, p.abstract, json.dumps(p.meta.authors), p.meta.year, p.meta.date,

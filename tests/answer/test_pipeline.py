@@ -125,6 +125,13 @@ def test_a_list_cut_off_at_its_most_papers_gives_its_count_as_a_floor(sample_ass
     assert answer.text.startswith("At least 8 papers in the collection address diffusion models:"), answer.text
 
 
+def test_a_method_whose_name_is_a_common_word_is_found_by_its_title(sample_assistant):
+    # Refused before: case-folded BM25 read "zero" (Zero-TPrune, zero-shot papers), and MiniLM does not know the name.
+    answer = sample_assistant.ask("What problem does ZeRO solve?")
+    assert not answer.abstained and [c.title.split(":")[0] for c in answer.citations] == ["ZeRO"], answer.text
+    assert "memory redundancies" in answer.text
+
+
 def test_a_follow_up_searches_within_the_previous_answers_papers(sample_assistant):
     first = sample_assistant.ask("Which papers speed up LLM inference with speculative decoding?")
     history = [{"role": "user", "content": first.question}, first.message()]

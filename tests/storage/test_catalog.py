@@ -54,3 +54,12 @@ def test_empty_catalog_refuses_questions(tmp_path):
     assert empty.is_empty()
     with pytest.raises(UserError, match="the collection is empty"):
         empty.require_papers()
+
+
+def test_ids_named_finds_a_title_name_as_written_and_nothing_that_merely_starts_alike(tmp_path):
+    catalog = PaperCatalog(tmp_path / "catalog.sqlite")
+    catalog.upsert([_paper("z", "ZeRO: Memory Optimizations"), _paper("zz", "ZeRO++: Extremely Efficient Communication"),
+                    _paper("t", "Zero-TPrune: Token Pruning"), _paper("s", "Zero-shot Learning: A Survey")])
+    assert catalog.ids_named("ZeRO") == ["z"]
+    assert catalog.ids_named("ZeRO++") == ["zz"]
+    assert catalog.ids_named("zero") == [] and catalog.ids_named("Zorblax") == []
