@@ -23,6 +23,12 @@ unset PYTHONDONTWRITEBYTECODE
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 # Lint first: it takes a second, and a lint error fails the run like a failing test.
 ruff check .
+# Compile the imported stack's bytecode once, before the workers start. A fresh .venv has none
+# (uv does not compile on install), and importing torch, transformers, sentence-transformers,
+# chromadb, gradio and llama-index cold took 31.4 s against 13.5 s warm. Without this, the
+# workers and their first CLI and server processes each compile it at once: on a fresh
+# clone the suite took 352-364 s, and 266 s when run again (docs/BENCHMARKS.md).
+python -c 'import torch, transformers, sentence_transformers, chromadb, gradio, llama_index.core, sklearn'
 # One pytest worker per core, at most 4 (each loads the model and its own sample store; TEST_WORKERS=0
 # runs in one process). Whole files go to one worker (--dist loadfile), so a module's fixtures
 # (servers, ingested stores) start once. On 2 cores this took the suite from 12.2 to 9.2 minutes
