@@ -60,7 +60,9 @@ def test_browser_question_streams_a_cited_answer_with_linked_cards(page, served,
     page.locator("#rag-chat button[aria-label='Like']").last.click()
     feedback = Path(served[1]) / "feedback.jsonl"
     deadline = time.monotonic() + 15
-    while not feedback.exists() and time.monotonic() < deadline:
+    # The file exists from the server's open() on, a moment before its line is written: wait for the whole line
+    # (reading at exists() failed once in a fresh-clone run with an empty file).
+    while not (feedback.exists() and feedback.read_text().endswith("\n")) and time.monotonic() < deadline:
         time.sleep(0.2)
     record = json.loads(feedback.read_text().splitlines()[-1])
     assert record["feedback"] == "up" and record["question"] == ERASURE["question"]
