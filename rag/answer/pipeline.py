@@ -234,7 +234,7 @@ class AnswerPipeline:
         retrieve_start = time.perf_counter()
         planned = self.find(plan, top_k, filters)
         judged = self.judge(plan, planned)
-        about_one = plan.within and len(plan.within) == 1 and refers_to_one(plan.question)
+        about_one = len(plan.within) == 1 and refers_to_one(plan.question)
         if plan.within and not judged.answerable and not about_one and not asks_authors(plan.question):
             # None of the earlier papers says anything close: the question may not be about them after
             # all, so it is asked of the whole collection (which may still find that nothing answers it).
@@ -246,32 +246,34 @@ class AnswerPipeline:
         answer.timings["retrieve_ms"] = _ms(retrieve_start)
         generate_start = time.perf_counter()
         answer.confidence = round(judged.confidence, 4)
-        missing = missing_subject(plan, judged.evidence)
-        chosen = self.choose(plan, planned, judged)
-        recorded = self.from_records(plan, planned, judged)
-        if recorded:
-            answer.text, answer.citations = recorded
-            answer.timings["first_token_ms"] = _ms(start)
-            yield TextDelta(answer.text)
-        elif about_one and not judged.answerable and planned.hits:
-            self.abstention.abstain_about(answer, planned.hits[0])
-            answer.timings["first_token_ms"] = _ms(start)
-            yield TextDelta(answer.text)
-        elif missing:
-            # "How does SparseGPT prune LLMs?" with no paper about SparseGPT: papers that only cite it do not answer.
-            answer.confidence = min(answer.confidence, 0.0)
-            self.abstention.abstain(answer, planned.hits, [missing])
-            answer.timings["first_token_ms"] = _ms(start)
-            yield TextDelta(answer.text)
-        elif not judged.answerable or (planned.missing and len(planned.missing) == len(planned.sides)):
-            self.abstention.abstain(answer, planned.hits, planned.missing)
+        if self.settle(plan, planned, judged, answer, about_one):
             answer.timings["first_token_ms"] = _ms(start)
             yield TextDelta(answer.text)
         else:
-            yield from self.write(plan, planned, chosen, backend, answer, start)
+            yield from self.write(plan, planned, self.choose(plan, planned, judged), backend, answer, start)
         answer.timings["generate_ms"] = _ms(generate_start)
         answer.timings["total_ms"] = _ms(start)
         yield answer
+
+    def settle(self, plan: QuestionPlan, planned: PlannedHits, judged: Judged, answer: Answer, about_one: bool) -> bool:
+        """Fill ``answer`` when it needs no writing: an answer from papers' records, or an abstention.
+
+        False when the answer is to be written (:meth:`write`).
+        """
+        recorded = self.from_records(plan, planned, judged)
+        if recorded:
+            answer.text, answer.citations = recorded
+        elif about_one and not judged.answerable and planned.hits:
+            self.abstention.abstain_about(answer, planned.hits[0])
+        elif missing := missing_subject(plan, judged.evidence):
+            # "How does SparseGPT prune LLMs?" with no paper about SparseGPT: papers that only cite it do not answer.
+            answer.confidence = min(answer.confidence, 0.0)
+            self.abstention.abstain(answer, planned.hits, [missing])
+        elif not judged.answerable or (planned.missing and len(planned.missing) == len(planned.sides)):
+            self.abstention.abstain(answer, planned.hits, planned.missing)
+        else:
+            return False
+        return True
 
     def from_records(self, plan: QuestionPlan, planned: PlannedHits, judged: Judged) -> tuple[str, list] | None:
         """The answer from papers' records (rag.answer.metadata), when the question asks for nothing an abstract says.
