@@ -130,6 +130,11 @@ class Citation:
     authors: list[str] = field(default_factory=list)
     year: int | None = None
 
+    @classmethod
+    def of(cls, number: int, hit: Hit, evidence: list[str] | None = None) -> Citation:
+        """Marker ``number`` for a retrieved paper, with its record's url, authors and year."""
+        return cls(number, hit.paper_id, hit.title, hit.metadata.url, list(evidence or []), list(hit.metadata.authors), hit.metadata.year)
+
     def reference(self) -> str:
         """One line of a reference list: ``[n] Title (A, B, C et al., 2024) https://...``."""
         authors = ", ".join(self.authors[:3]) + (" et al." if len(self.authors) > 3 else "")

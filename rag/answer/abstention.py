@@ -6,13 +6,8 @@ from rag.answer.answerability import AnswerabilityModel, question_features
 from rag.answer.evidence import PaperEvidence
 from rag.settings import AnswerSettings
 from rag.text.topicality import Topicality
+from rag.text.words import spoken_list
 from rag.types import Answer, Hit, QuestionPlan
-
-
-def either(names) -> str:
-    """Names joined as a reader says them: A; A or B; A, B or C (what the collection has no paper about)."""
-    names = list(names)
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 class AbstentionGate:
@@ -31,7 +26,7 @@ class AbstentionGate:
 
     @staticmethod
     def missing_notice(missing: list[str]) -> str:
-        names = either(f"\u201c{m}\u201d" for m in missing)
+        names = spoken_list((f"\u201c{m}\u201d" for m in missing), "or")
         return f"the collection has no paper about {names}, so it is left out of the comparison"
 
     @staticmethod
@@ -51,7 +46,7 @@ class AbstentionGate:
         closest = hits[: self.settings.closest_papers]
         names = "; ".join(f"\u201c{h.title}\u201d" + (f" ({h.metadata.year})" if h.metadata.year else "") for h in closest)
         if missing:
-            lead = f"The collection has no paper about {either(missing)}, so it cannot answer this question."
+            lead = f"The collection has no paper about {spoken_list(missing, 'or')}, so it cannot answer this question."
         else:
             lead = "The collection does not seem to answer this question."
         answer.text = lead + (f" The closest papers found are: {names}." if names else "")

@@ -82,8 +82,5 @@ class CitationValidator:
             if sentence.citations:
                 sentence.support = round(best, 4)
                 sentence.supported = best >= self.threshold
-        citations = [
-            Citation(n, hit.paper_id, hit.title, hit.metadata.url, evidence[n], list(hit.metadata.authors), hit.metadata.year)
-            for n, hit in sorted(papers.items())
-        ]
+        citations = [Citation.of(n, hit, evidence[n]) for n, hit in sorted(papers.items())]
         return Validated(text, citations, sentences, removed)

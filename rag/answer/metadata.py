@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from rag.text.words import words
+from rag.text.words import spoken_list, words
 from rag.types import Citation, Hit
 
 _AUTHORS = re.compile(
@@ -63,9 +63,7 @@ def filter_phrase(filters: dict) -> str:
 def _names(authors: list[str]) -> str:
     shown = authors[:SHOWN_AUTHORS]
     more = len(authors) - len(shown)
-    if more:
-        return f"{', '.join(shown)} and {more} other{'s' if more > 1 else ''}"
-    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+    return spoken_list(shown + [f"{more} other{'s' if more > 1 else ''}"] if more else shown)
 
 
 class RecordAnswerer:
@@ -96,5 +94,4 @@ class RecordAnswerer:
     @staticmethod
     def citations(papers: list[Hit]) -> list[Citation]:
         """One citation per paper, in marker order: each is a retrieved paper, as every citation must be."""
-        return [Citation(n, hit.paper_id, hit.title, hit.metadata.url, [], list(hit.metadata.authors), hit.metadata.year)
-                for n, hit in enumerate(papers, 1)]
+        return [Citation.of(n, hit) for n, hit in enumerate(papers, 1)]

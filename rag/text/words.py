@@ -28,6 +28,16 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text or "")]
 
 
+def spoken_list(items: Iterable[str], conjunction: str = "and") -> str:
+    """Items joined as a reader says them: "A", "A and B", "A, B and C" (or "or").
+
+    >>> spoken_list(["SparseGPT", "Wanda"], "or"), spoken_list(["Ada", "Bo", "2 others"])
+    ('SparseGPT or Wanda', 'Ada, Bo and 2 others')
+    """
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
 def content_words(text: str) -> list[str]:
     """Words that carry meaning: not stop words, longer than two characters, first occurrence only."""
     return list(dict.fromkeys(w for w in words(text) if w not in STOPWORDS and len(w) > 2))
