@@ -21,14 +21,19 @@ unset PYTHONDONTWRITEBYTECODE
 # once on 2 cores took 39.6 s spinning and 32.6 s sleeping (docs/BENCHMARKS.md). Tests only: an ingest
 # alone on idle cores is as fast either way, so the product keeps OpenMP's default.
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
-# Lint first: it takes a second, and a lint error fails the run like a failing test.
-ruff check .
-# Compile the imported stack's bytecode once, before the workers start. A fresh .venv has none
-# (uv does not compile on install), and importing torch, transformers, sentence-transformers,
-# chromadb, gradio and llama-index cold took 31.4 s against 13.5 s warm. Without this, the
-# workers and their first CLI and server processes each compile it at once: on a fresh
-# clone the suite took 352-364 s, and 266 s when run again (docs/BENCHMARKS.md).
-python -c 'import torch, transformers, sentence_transformers, chromadb, gradio, llama_index.core, sklearn'
+# Lint, and compile the imported stack's bytecode once, before the workers start. A fresh .venv
+# has no bytecode (uv does not compile on install), and importing torch, transformers,
+# sentence-transformers, chromadb, gradio and llama-index cold took 31.4 s against 13.5 s warm.
+# Without this, the workers and their first CLI and server processes each compile it at once: on
+# a fresh clone the suite took 352-364 s, and 266 s when run again (docs/BENCHMARKS.md). Two
+# imports at once, one per core: the torch side, and the side that needs no torch (gradio,
+# chromadb, llama-index; sklearn too, which both sides import): 16.4-20.4 s cold, against
+# 27.8-29.6 s for one import of it all. Lint runs beside them; a lint error fails the run.
+python -c 'import torch, transformers, sentence_transformers' & torch_side=$!
+python -c 'import gradio, chromadb, llama_index.core, sklearn' & app_side=$!
+lint=0; ruff check . || lint=$?
+wait "$torch_side"; wait "$app_side"
+[ "$lint" = "0" ] || exit "$lint"
 # One pytest worker per core, at most 4 (each loads the model and its own sample store; TEST_WORKERS=0
 # runs in one process). Whole files go to one worker (--dist loadfile), so a module's fixtures
 # (servers, ingested stores) start once. On 2 cores this took the suite from 12.2 to 9.2 minutes
