@@ -141,8 +141,12 @@ def test_upload_adds_papers_and_updates_the_count(page, served, tmp_path):
     page.get_by_role("tab", name="Collection").click()
     page.wait_for_selector("#rag-upload")
     page.set_input_files("#rag-upload input[type=file]", str(upload))
+    # The browser sends the file to the server first; clicking before it is listed sends no file
+    # (a fresh-clone run on a loaded machine did, and waited for 'added' in vain). A user, too,
+    # clicks once the file shows.
+    page.wait_for_function("document.querySelector('#rag-upload').innerText.includes('new papers.jsonl')", timeout=60_000)
     page.click("#rag-add")
-    page.wait_for_function("document.querySelector('#rag-summary textarea').value.includes('added')", timeout=120_000)
+    page.wait_for_function("document.querySelector('#rag-summary textarea').value.trim().length > 0", timeout=120_000)
     summary = page.input_value("#rag-summary textarea")
     assert "2 added" in summary and "1 rejected" in summary, summary
     page.wait_for_function("document.body.innerText.includes('365')", timeout=30_000)
