@@ -43,9 +43,7 @@ def observe(assistant: Assistant, question: str, history: list[dict], filters: d
     answerer = assistant.components.answerer
     plan = answerer.planner.plan(question, history)
     planned = answerer.search.search(plan, None, filters)
-    text = plan.search_text or plan.question
-    weights = answerer.question_weights(text)
-    evidence = answerer.evidence.read(text, weights, planned.hits, constraints=plan.kind == "list")  # as AnswerPipeline.judge reads it
+    weights, evidence = answerer.read_evidence(plan, planned.hits)  # as AnswerPipeline.judge reads it
     named = names_present(plan, planned.sides, planned.missing, evidence)  # answered whatever the model says
     return plan, planned, evidence, named, question_features(plan, weights, answerer.bm25.unseen_weight(), evidence, answerer.abstention.topicality)
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from rag.embedding.cache import SentenceVectors
 from rag.storage.bm25 import BM25Tokenizer
+from rag.text.alternatives import alternatives, readings
 from rag.text.negation import contradicts, negated_stem_phrases, negated_terms, negation_aware
 from rag.text.sentences import paper_sentences
 from rag.types import Hit
@@ -54,20 +55,30 @@ class EvidenceReader:
         self.tokenizer = tokenizer
 
     @staticmethod
-    def _coverage(weights: dict[str, float], terms: set[str]) -> float:
-        total = sum(weights.values())
-        return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
+    def _coverage(views: list[dict[str, float]], terms: set[str]) -> float:
+        """The weighted share of the question's terms in ``terms``, under the reading of the question that fits best."""
+        best = 0.0
+        for weights in views:
+            total = sum(weights.values())
+            best = max(best, sum(w for t, w in weights.items() if t in terms) / total if total else 0.0)
+        return best
 
     def stems(self, found) -> set[str]:
         return set(self.tokenizer.tokenize([" ".join(found)])[0])
 
-    def read(self, question: str, weights: dict[str, float], hits: list[Hit], constraints: bool = False) -> list[PaperEvidence]:
+    def read(self, question: str, weights: dict[str, float], hits: list[Hit], constraints: bool = False,
+             either: bool = False) -> list[PaperEvidence]:
         """``constraints``: the question chooses papers by what they do *not* need ("which of them needs no
         fine-tuning?", a list question): a paper or sentence then matches a negated word only where it negates
         it too, and one that affirms a negated phrase is marked. Elsewhere a negation states a condition
-        ("without the pre-training corpus, where does ... get its data?") and is read as plain words."""
+        ("without the pre-training corpus, where does ... get its data?") and is read as plain words.
+
+        ``either``: the question's "A or B" offers alternatives (rag.text.alternatives), and coverage counts
+        a paper that holds one of them as covering the question. Not for a compare ("Which is faster, A or
+        B?"), whose A and B are the sides, each searched on its own."""
         if not hits:
             return []
+        views = readings(weights, [[self.stems([alt]) for alt in group] for group in alternatives(question)] if either else [])
         negated = negated_terms(question, self.stems) if constraints else set()
         phrases = negated_stem_phrases(question, self.stems) if negated else []
 
@@ -108,10 +119,10 @@ class EvidenceReader:
             # on): what comes before describes prior work ("existing techniques require retraining").
             own = next((j for j, text in enumerate(sentences[i]) if CONTRIBUTION.search(text)), 0) if phrases else 0
             contradicting = any(affirmed(set(t), paper_negated) for t in [tokens[len(hits) + i], *sentence_terms[start + own : start + n]])
-            best_sentence = max((self._coverage(weights, matched(set(t), neg))
+            best_sentence = max((self._coverage(views, matched(set(t), neg))
                                  for t, neg in zip(sentence_terms[start : start + n], sentence_negated[start : start + n])), default=0.0)
-            out.append(PaperEvidence(hit, i + 1, sentences[i], sims[start : start + n], self._coverage(weights, terms),
-                                     self._coverage(weights, matched(set(tokens[len(hits) + i]), title_negated)), terms, float(titles[i]), best_sentence,
+            out.append(PaperEvidence(hit, i + 1, sentences[i], sims[start : start + n], self._coverage(views, terms),
+                                     self._coverage(views, matched(set(tokens[len(hits) + i]), title_negated)), terms, float(titles[i]), best_sentence,
                                      float(neighbourhood[i]), title_vectors[i], contradicting))
             start += n
         return out

@@ -112,11 +112,14 @@ class AnswerPipeline:
         """
         return self.bm25.term_weights(question)
 
-    def judge(self, plan: QuestionPlan, planned: PlannedHits) -> Judged:
+    def read_evidence(self, plan: QuestionPlan, hits: list[Hit]) -> tuple[dict[str, float], list[PaperEvidence]]:
+        """The question's term weights, and what each hit offers it; one home for the answer step and eval/fit_answers.py."""
         question = plan.search_text or plan.question
-        hits = planned.hits
         weights = self.question_weights(question)
-        evidence = self.evidence.read(question, weights, hits, constraints=plan.kind == "list")
+        return weights, self.evidence.read(question, weights, hits, constraints=plan.kind == "list", either=plan.kind != "compare")
+
+    def judge(self, plan: QuestionPlan, planned: PlannedHits) -> Judged:
+        weights, evidence = self.read_evidence(plan, planned.hits)
         if plan.within:
             # Asked of papers already shown: they are on the topic, so the question is whether one of
             # them says anything close to it (the answerability model was fitted on fresh questions).
