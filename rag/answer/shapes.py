@@ -175,6 +175,8 @@ def list_opening(question: str, count: int, within: bool, at_least: bool = False
     'Of the papers above, 1 needs no fine-tuning:'
     >>> list_opening("What methods exist for multi-agent reinforcement learning?", 1, False)
     '1 paper in the collection addresses multi-agent reinforcement learning:'
+    >>> list_opening("Which paper recognizes emotion from speech?", 3, False)
+    '3 papers in the collection recognize emotion from speech:'
     >>> list_opening("How many papers are about diffusion models?", 8, False, at_least=True)
     'At least 8 papers in the collection address diffusion models:'
     """
@@ -203,7 +205,7 @@ def _agree(phrase: str, plural: bool) -> str:
             verb = _IRREGULAR[low]
         elif low.endswith("ies"):
             verb = verb[:-3] + "y"
-        elif re.search(r"(?:ss|sh|ch|x|z)es$", low):
+        elif re.search(r"(?:ss|sh|ch|x|zz)es$", low) or low == "focuses":  # "matches", "buzzes"; not "recognizes", "uses"
             verb = verb[:-2]
         else:
             verb = verb[:-1]
