@@ -9,7 +9,9 @@ answers-holdout.jsonl + conversations-holdout.jsonl (report only), ``legacy`` = 
 paraphrased questions of earlier sessions), ``offdomain`` = absent-offdomain.jsonl, ``near-dev`` /
 ``near-holdout`` = absent questions on CS topics the sample lacks (fitted on / never), ``extra-dev`` =
 topics-dev.jsonl + absent-extra-dev.jsonl (more dev lists and absent questions, fitted on), ``holdout2`` =
-answers-holdout2.jsonl + absent-holdout2.jsonl (60 more questions, never tuned on). DIR must hold
+answers-holdout2.jsonl + absent-holdout2.jsonl (60 more questions, never tuned on), ``probe-dev`` =
+answers-probe-dev.jsonl + conversations-probe-dev.jsonl (62 questions written blind to the code, read
+question by question to find failure classes). DIR must hold
 the ingested sample corpus (`rag ingest data/sample --data-dir DIR`). Each run writes the full
 `rag eval` output (report.html with the failed questions first) under --runs.
 """
@@ -44,6 +46,9 @@ SETS = {
     # Written 2026-12-04 by helpers that saw none of the answer code or results, and never tuned on:
     # 30 answerable questions (gold lists checked against all 363 papers) and 30 near-miss absent ones.
     "holdout2": ["answers-holdout2.jsonl", "absent-holdout2.jsonl"],
+    # Written 2026-12-04 by a helper blind to the answer code, to find failure classes: dev, looked at
+    # question by question. Not fitted on by eval/fit_answers.py (its DEV list predates it).
+    "probe-dev": ["answers-probe-dev.jsonl", "conversations-probe-dev.jsonl"],
 }
 
 
