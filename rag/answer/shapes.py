@@ -177,11 +177,16 @@ def list_opening(question: str, count: int, within: bool, at_least: bool = False
     '1 paper in the collection addresses multi-agent reinforcement learning:'
     >>> list_opening("Which paper recognizes emotion from speech?", 3, False)
     '3 papers in the collection recognize emotion from speech:'
+    >>> list_opening("Are there any survey papers in the collection?", 3, False)
+    '3 survey papers in the collection:'
     >>> list_opening("How many papers are about diffusion models?", 8, False, at_least=True)
     'At least 8 papers in the collection address diffusion models:'
     """
     topic, verb_phrase = topic_clause(question)
     plural = count != 1
+    kind = re.fullmatch(r"(\S+(?:\s+\S+)?)\s+papers", topic)
+    if kind and not verb_phrase and not within:  # "Are there any survey papers?" → "3 survey papers in the collection:"
+        return f"{'At least ' if at_least else ''}{count} {kind.group(1)} paper{'s' if plural else ''} in the collection:"
     phrase = _agree(topic, plural) if verb_phrase else f"{'address' if plural else 'addresses'} {topic}"
     if within:
         return f"Of the papers above, {count} {phrase}:"

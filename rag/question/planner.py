@@ -31,21 +31,30 @@ _NUMERIC_ASK = re.compile(
     r"\bhow\s+(?:much|many|fast|long|large|big|small|well|accurate|effective|compact)\b|\bby\s+how\b|"
     r"\bwhat\s+(?:\S+\s+){0,2}?(?:speed-?up|accuracy|fid|score|rate|ratio|throughput|size|number|percentage|bitrate|perplexity)\b", re.I)
 # "Summarize the main approaches to X", "Give an overview of methods for X": a survey, answered as a list.
-_SURVEY = (r"(?:please\s+)?(?:summari[sz]e|review|describe|outline|give\s+(?:me\s+)?an?\s+overview\s+of|overview\s+of)\s+(?:\S+\s+){0,3}?"
-           r"(?:papers|studies|methods|approaches|techniques)(?:\s+(?:to|for|of|on|in))?\b")  # not "works": "describe how X works"
+_SURVEY = (r"(?:please\s+)?(?:summari[sz]e|review|describe|outline|give\s+(?:me\s+)?an?\s+overview\s+of|overview\s+of)\s+(?:(?!how\b)\S+\s+){0,3}?"
+           r"(?:papers|studies|methods|approaches|techniques|work|research|literature)(?:\s+(?:to|for|of|on|in))?\b")  # not "works": "describe how X works"
+# "What work is there on X?", "what research exists on X": the field's papers, a list.
+_WORK_ON = r"(?:what|which)\s+(?:\S+\s+){0,2}?(?:work|research|literature)\s+(?:is\s+there|exists?|has\s+been\s+(?:done|published))"
 # "How many papers are about diffusion models?": answered by listing them, with the count as the opening.
 _HOW_MANY = r"how\s+many\s+(?:\S+\s+){0,3}?(?:papers|works|studies|articles|preprints)\b"
 _LIST = re.compile(
     r"^\s*(?:(?:and|so|also|then|now)\s+)?(?:(?:which|what)\s+(?:\S+\s+){0,4}?(?:papers?|works|studies|articles|methods|approaches|techniques|"
-    r"models|systems|frameworks|ways|ones?)\b|which\s+of\s+(?:them|these|those|the\s+\w+)|(?:list|name|enumerate|survey|find|show)\b|"
-    r"(?:are|is)\s+there\s+(?:any\s+)?(?:papers?|works?|studies|methods)|" + _SURVEY + "|" + _HOW_MANY + ")",
+    r"models|systems|frameworks|ways)\b|which\s+ones?\b|which\s+of\s+(?:them|these|those|the\s+\w+)|(?:list|name|enumerate|survey|find|show)\b|"
+    r"(?:are|is)\s+there\s+(?:any\s+)?(?:\S+\s+){0,2}?(?:papers?|works?|studies|methods)|" + _SURVEY + "|" + _WORK_ON + "|" + _HOW_MANY + ")",
     re.I,
 )
-_FRESH_LABEL = re.compile(r"^\s*(?:unrelated|new|different|another|other|separate)(?:\s+(?:question|topic|subject))?\s*[:,\-–—]\s*", re.I)
+_FRESH_LABEL = re.compile(r"^\s*(?:(?:unrelated|new|different|another|other|separate)(?:\s+(?:question|topic|subject))?|"
+                          r"(?:switching|changing|change\s+of|on\s+another|on\s+a\s+different)\s+(?:the\s+)?(?:questions?|topics?|subjects?|note))\s*[:,\-–—]\s*", re.I)
 _YESNO = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:does|do|did|is|are|was|were|can|could|has|have|had|will|would|should)\b", re.I)
 _METHOD = re.compile(r"\bhow\s+(?:does|do|did|is|are|was|were|can|could)\b|\b(?:describe|explain)\s+how\b|\b(?:what|which)\s+(?:mechanism|technique|trick|idea|strategy)\b", re.I)
 # The span naming the compared things: "how do SPAN compare", "compare SPAN in ...", "difference between SPAN".
 _COMPARE_SPAN = [
+    # "Compare the Dice scores reported by A, B and C", "compare the training speedups of A and B": the figure first, then the sides.
+    re.compile(r"\b(?:compare|contrast)\s+the\s+(?:[\w\-]+\s+){0,3}?(?:(?:reported|achieved|obtained|reached|claimed)\s+(?:by|in|for)|of|by)\s+"
+               r"(?P<span>.+?)(?=\s+(?:in\s+terms\s+of|on|when|at)\s+|\s*[:?;]|\.?\s*$)", re.I),
+    # "How much memory do A and B save?": a figure asked of two named things.
+    re.compile(r"\bhow\s+(?:much|many|fast|well|large|big|small|accurate)\s+(?:\S+\s+){0,3}?(?:do|does|did)\s+(?P<span>.+?)\s+"
+               r"(?:save|reach|get|achieve|report|use|need|cut|reduce|gain|take|obtain|score|require|run|compress|speed|improve)\b", re.I),
     re.compile(r"\bhow\s+(?:do|does|did)\s+(?P<span>.+?)\s+(?:compare|differ|contrast|stack\s+up)\b"
                r"(?:\s+(?:with|to|from|against)\s+(?P<other>.+?)(?=\s+(?:in|on|for|regarding|when|at|by)\s+|\s*[?.,;:]|$))?", re.I),
     re.compile(r"\b(?:compare|contrast)\s+(?P<span>.+?)(?:\s*[:?;]|\s+(?:in|on|regarding|with\s+respect\s+to|for|when|by|at)\s+(?!its\b)|$)", re.I),
@@ -67,7 +76,8 @@ _PLURAL_HEAD = re.compile(r"^(?:methods|models|approaches|papers|techniques|netw
 # "Which paper reports the highest speedup?": the papers that report the figure, side by side in a table.
 _SUPERLATIVE = re.compile(r"\b(?:highest|largest|biggest|greatest|best|fastest|lowest|smallest|most|least|top|maximum|minimum)\b", re.I)
 _WHICH_ONE = re.compile(r"^\s*(?:which|what)\s+(?:\S+\s+){0,3}?(?:papers?|methods?|approach(?:es)?|models?|techniques?|works?)\b", re.I)
-_COMPARATIVE = re.compile(r"\b(?:better|worse|faster|slower|cheaper|stronger|weaker|higher|lower|best|fastest|more|less)\b", re.I)
+_COMPARATIVE = re.compile(r"\b(?:better|worse|faster|slower|cheaper|stronger|weaker|higher|lower|bigger|larger|smaller|greater|quicker|"
+                          r"lighter|heavier|best|fastest|more|less)\b", re.I)
 # Words that describe no particular paper: a side made only of these cannot be searched for.
 _GENERIC = frozenset(
     """later earlier extended extension version original first second newer older new old one ones follow-up followup
@@ -171,6 +181,8 @@ class QuestionPlanner:
             return "compare"
         if _COMPARATIVE.search(question) and len(named_entities(question)) >= 2 and re.search(r"\b(?:or|and|vs\.?|than)\b", question):
             return "compare"
+        if _NUMERIC_ASK.search(question) and len(compared_entities(question)) >= 2:  # "How much memory do A and B save?"
+            return "compare"
         if _LIST.search(question):
             return "list"
         if _METHOD.search(question) and not _NUMERIC_ASK.search(question):
@@ -217,7 +229,7 @@ _TOPIC_COMPARE = re.compile(
 _LEAD = re.compile(
     r"^\s*(?:(?:and|so|also|then|now)\s+)?(?:(?:which|what)\s+(?:\S+\s+){0,4}?(?:papers?|works|studies|articles|methods|approaches|techniques|models|"
     r"systems|frameworks|ways|ones?)|list\s+(?:the\s+)?(?:\S+\s+){0,4}?(?:papers|methods|approaches|works)?|(?:are|is)\s+there\s+(?:any\s+)?"
-    r"(?:papers?|works?|studies|methods)|which\s+of\s+(?:them|these|those)|" + _SURVEY + "|" + _HOW_MANY + r")\s*",
+    r"(?:papers?|works?|studies|methods)|which\s+of\s+(?:them|these|those)|" + _SURVEY + "|" + _WORK_ON + "|" + _HOW_MANY + r")\s*",
     re.I,
 )
 
@@ -240,6 +252,11 @@ def topic_clause(question: str) -> tuple[str, bool]:
     lead = _LEAD.match(question.strip())
     rest = question.strip()[lead.end() if lead else 0:].strip(" ?.")
     rest = re.sub(r"^(?:that|which|who)\s+", "", rest, flags=re.I)
+    # "Are there any survey papers in the collection?": the kind of paper is the topic.
+    kind_of_paper = re.match(r"^(?:are|is)\s+there\s+(?:any\s+)?((?:\S+\s+){1,2}?papers)\b", question.strip(), re.I)
+    after = question.strip()[kind_of_paper.end():].strip(" ?.") if kind_of_paper else "-"
+    if kind_of_paper and not re.sub(r"^(?:in|on)\s+(?:the|this|my|your)\s+(?:collection|corpus|library)\b|^here\b", "", after, flags=re.I).strip():
+        return kind_of_paper.group(1), False
     # "Which one of the pruning methods needs no retraining?": the choice is among those methods, and what follows is the verb phrase.
     rest = re.sub(r"^of\s+(?:the|these|those)\s+(?:\S+\s+){0,4}?(?:papers|methods|approaches|works|techniques|models)\s+", "", rest, flags=re.I)
     noun = re.sub(r"^(?:exist\s+|are\s+there\s+)?(?:for|on|about|regarding|addressing)\s+", "", rest, flags=re.I)

@@ -27,6 +27,8 @@ _QUANTITIES: list[tuple[str, str, str]] = [
     ("BLEU", r"\bbleu\b", r"\bbleu\b"),
     ("PSNR", r"\bpsnr\b|\bssim\b|\blpips\b", r"psnr|ssim|lpips|\bdb\b"),
     ("perplexity", r"perplexity", r"perplexity"),
+    ("Dice", r"\bdice\b|\bm?iou\b|intersection over union", r"\bdice\b|\bm?iou\b|intersection over union"),
+    ("AUC", r"\bauc\b|\bauroc\b|area under", r"\bauc\b|\bauroc\b|area under"),
     ("error rate", r"error rate|\bwer\b|\bcer\b", r"error|\bwer\b|\bcer\b"),
     ("parameters", r"parameters?|params|parameter savings|parameter-efficien|trainable", r"parameters?|params|times fewer|x fewer|fewer"),
     ("memory", r"memory|vram|\bgb\b|footprint", r"memory|\bgb\b|\bmb\b|footprint"),

@@ -99,3 +99,40 @@ def test_how_many_papers_is_a_list_whose_opening_is_the_count():
     assert topic_clause("How many papers are about diffusion models?") == ("diffusion models", False)
     assert topic_clause("How many papers study federated learning?") == ("study federated learning", True)
     assert planner.kind("How many parameters does ZeRO train?") == "fact"  # a figure of one paper, not a count of papers
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("Summarize work on handling missing data.", "handling missing data"),
+    ("what work is there on document retrieval and neural ranking models", "document retrieval and neural ranking models"),
+    ("Summarize the research on token pruning.", "token pruning"),
+    ("Are there any survey papers in the collection?", "survey papers"),
+])
+def test_more_ways_of_asking_for_the_papers_on_a_topic_are_lists(question, topic):
+    # Each was answered as one fact, quoting one or two papers (probe-dev questions written blind to the code).
+    assert QuestionPlanner().kind(question) == "list"
+    assert topic_clause(question) == (topic, False)
+
+
+def test_a_topic_switch_label_is_not_part_of_the_question():
+    plan = QuestionPlanner().plan("Switching topics: which papers apply large language models to source code?",
+                                  [{"role": "user", "content": "Which papers compress SAM?"}, {"role": "assistant", "content": "SlimSAM [1].", "paper_ids": ["p1"]}])
+    assert plan.kind == "list" and plan.search_text.startswith("which papers") and not plan.within
+
+
+def test_which_with_a_noun_before_the_one_is_no_list():
+    # "Which datasets was the one ... evaluated on?" asks a fact of one paper: "one" far from "which" is no "which one".
+    assert QuestionPlanner().kind("Which datasets was the one aimed at medical image segmentation evaluated on?") != "list"
+
+
+@pytest.mark.parametrize("question, sides, quantity", [
+    ("Which gives the bigger inference speedup, LoRD or SpQR?", ["LoRD", "SpQR"], "speedup"),
+    ("How much memory do LoRAPrune and LoRA-enhanced distillation save?", ["LoRAPrune", "LoRA-enhanced distillation"], "memory"),
+    ("Compare the Dice scores reported by SAM-UNet, the upgraded W-Net for 3D liver segmentation, and SPOCKMIP.",
+     ["SAM-UNet", "upgraded W-Net for 3D liver segmentation", "SPOCKMIP"], "Dice"),
+    ("Compare the perplexity of SparseGPT and Wanda on LLaMA-7B.", ["SparseGPT", "Wanda"], "perplexity"),
+])
+def test_figures_asked_of_named_papers_are_compares_with_those_sides(question, sides, quantity):
+    plan = QuestionPlanner().plan(question)
+    assert (plan.kind, plan.entities, plan.quantity) == ("compare", sides, quantity)
+    # One named method, and names of models it was tested on, are no compare.
+    assert QuestionPlanner().kind("How much memory does SparseGPT save on LLaMA and OPT?") == "fact"
