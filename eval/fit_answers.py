@@ -43,9 +43,9 @@ def observe(assistant: Assistant, question: str, history: list[dict], filters: d
     answerer = assistant.components.answerer
     plan = answerer.planner.plan(question, history)
     planned = answerer.search.search(plan, None, filters)
-    weights, evidence = answerer.read_evidence(plan, planned.hits)  # as AnswerPipeline.judge reads it
+    views, evidence = answerer.read_evidence(plan, planned.hits)  # as AnswerPipeline.judge reads it
     named = names_present(plan, planned.sides, planned.missing, evidence)  # answered whatever the model says
-    return plan, planned, evidence, named, question_features(plan, weights, answerer.bm25.unseen_weight(), evidence, answerer.abstention.topicality)
+    return plan, planned, evidence, named, question_features(plan, views, answerer.bm25.unseen_weight(), evidence, answerer.abstention.topicality)
 
 
 def collect(assistant: Assistant) -> tuple[list[dict], list[dict]]:

@@ -18,11 +18,11 @@ class AbstentionGate:
         self.model = AnswerabilityModel(settings.answerability_weights, settings.answerability_threshold)
         self.topicality = Topicality.load(settings.topicality_path)
 
-    def confidence(self, plan: QuestionPlan, weights: dict[str, float], unseen_weight: float, evidence: list[PaperEvidence]) -> float:
-        """p(the collection answers the question); 0 when nothing was retrieved."""
+    def confidence(self, plan: QuestionPlan, views: list[dict[str, float]], unseen_weight: float, evidence: list[PaperEvidence]) -> float:
+        """p(the collection answers the question); 0 when nothing was retrieved. ``views``: see EvidenceReader.views."""
         if not evidence:
             return 0.0
-        return self.model.probability(question_features(plan, weights, unseen_weight, evidence, self.topicality))
+        return self.model.probability(question_features(plan, views, unseen_weight, evidence, self.topicality))
 
     @staticmethod
     def missing_notice(missing: list[str]) -> str:

@@ -151,9 +151,15 @@ def topical_coverage(weights: dict[str, float], topicality: Topicality, evidence
     return sum(w for t, w in topical.items() if t in evidence.terms) / total if total > 0 else 1.0
 
 
-def question_features(plan: QuestionPlan, weights: dict[str, float], unseen_weight: float, evidence: list[PaperEvidence],
+def question_features(plan: QuestionPlan, views: list[dict[str, float]], unseen_weight: float, evidence: list[PaperEvidence],
                       topicality: Topicality) -> np.ndarray:
-    """The answerability features of one question (see FEATURES), from its top papers."""
+    """The answerability features of one question (see FEATURES), from its top papers.
+
+    ``views``: the question's term weights, once per reading of its alternatives ("class imbalance or
+    long-tailed data"); the question is read as the best paper fits it best, since a paper on one
+    alternative answers it (see rag.text.alternatives).
+    """
+    weights = max(views, key=lambda view: topical_coverage(view, topicality, evidence[0])) if evidence and len(views) > 1 else views[0]
     top = evidence[:3]
     scores = [e.hit.score for e in evidence] + [0.0, 0.0]
     total = sum(weights.values()) or 1.0

@@ -66,19 +66,25 @@ class EvidenceReader:
     def stems(self, found) -> set[str]:
         return set(self.tokenizer.tokenize([" ".join(found)])[0])
 
+    def views(self, question: str, weights: dict[str, float], either: bool) -> list[dict[str, float]]:
+        """The question's term weights once per reading of its alternatives ("A or B"; rag.text.alternatives).
+
+        ``either`` false (a compare: "Which is faster, A or B?", whose A and B are the sides, each searched on
+        its own) or no alternatives: the one reading, ``weights``."""
+        return readings(weights, [[self.stems([alt]) for alt in group] for group in alternatives(question)] if either else [])
+
     def read(self, question: str, weights: dict[str, float], hits: list[Hit], constraints: bool = False,
-             either: bool = False) -> list[PaperEvidence]:
+             views: list[dict[str, float]] | None = None) -> list[PaperEvidence]:
         """``constraints``: the question chooses papers by what they do *not* need ("which of them needs no
         fine-tuning?", a list question): a paper or sentence then matches a negated word only where it negates
         it too, and one that affirms a negated phrase is marked. Elsewhere a negation states a condition
         ("without the pre-training corpus, where does ... get its data?") and is read as plain words.
 
-        ``either``: the question's "A or B" offers alternatives (rag.text.alternatives), and coverage counts
-        a paper that holds one of them as covering the question. Not for a compare ("Which is faster, A or
-        B?"), whose A and B are the sides, each searched on its own."""
+        ``views``: the readings of a question that offers alternatives (:meth:`views`); coverage is the best
+        over them, so a paper that holds one alternative covers the question. Default: ``weights`` alone."""
         if not hits:
             return []
-        views = readings(weights, [[self.stems([alt]) for alt in group] for group in alternatives(question)] if either else [])
+        views = views or [weights]
         negated = negated_terms(question, self.stems) if constraints else set()
         phrases = negated_stem_phrases(question, self.stems) if negated else []
 

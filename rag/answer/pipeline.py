@@ -112,14 +112,15 @@ class AnswerPipeline:
         """
         return self.bm25.term_weights(question)
 
-    def read_evidence(self, plan: QuestionPlan, hits: list[Hit]) -> tuple[dict[str, float], list[PaperEvidence]]:
-        """The question's term weights, and what each hit offers it; one home for the answer step and eval/fit_answers.py."""
+    def read_evidence(self, plan: QuestionPlan, hits: list[Hit]) -> tuple[list[dict[str, float]], list[PaperEvidence]]:
+        """The question's term weights (one dict per reading of its "A or B" alternatives), and what each hit
+        offers it; one home for the answer step and eval/fit_answers.py."""
         question = plan.search_text or plan.question
-        weights = self.question_weights(question)
-        return weights, self.evidence.read(question, weights, hits, constraints=plan.kind == "list", either=plan.kind != "compare")
+        views = self.evidence.views(question, self.question_weights(question), either=plan.kind != "compare")
+        return views, self.evidence.read(question, views[0], hits, constraints=plan.kind == "list", views=views)
 
     def judge(self, plan: QuestionPlan, planned: PlannedHits) -> Judged:
-        weights, evidence = self.read_evidence(plan, planned.hits)
+        views, evidence = self.read_evidence(plan, planned.hits)
         if plan.within:
             # Asked of papers already shown: they are on the topic, so the question is whether one of
             # them says anything close to it (the answerability model was fitted on fresh questions).
@@ -129,7 +130,7 @@ class AnswerPipeline:
             reported = plan.quantity is not None and any(quantity_cue(s, plan.quantity) and reports_quantity(s, plan.quantity)
                                                          for e in evidence for s in e.sentences)
             return Judged(evidence, best >= self.settings.follow_up_min_similarity or reported, best)
-        confidence = self.abstention.confidence(plan, weights, self.bm25.unseen_weight(), evidence)
+        confidence = self.abstention.confidence(plan, views, self.bm25.unseen_weight(), evidence)
         if names_present(plan, planned.sides, planned.missing, evidence):
             return Judged(evidence, True, max(confidence, self.settings.answerability_threshold))
         return Judged(evidence, confidence >= self.settings.answerability_threshold, confidence)

@@ -105,22 +105,32 @@ def _run(tokens: list[str], start: int, step: int, limit: int | None = None) -> 
 
 
 def readings(weights: dict[str, float], groups: list[list[set[str]]]) -> list[dict[str, float]]:
-    """``weights`` once per choice of one alternative in every group: the other alternatives' own terms dropped.
+    """``weights`` once per choice of one alternative in every group.
 
-    A term two alternatives share ("flows" in "flow matching or normalizing flows") stays in every
-    reading. With no groups, the one reading is ``weights`` itself.
+    In each reading the other alternatives' own terms are dropped, and the chosen one's terms carry the
+    weight the whole group had: the alternatives keep their share of the question. A paper that holds
+    one alternative then covers the question; one that holds none misses as much of it as before
+    ("adapt SAM to remote sensing or satellite imagery" asked of a paper on medical images). A term
+    two alternatives share ("flow" below) belongs to each. With no groups, the one reading is ``weights``.
 
-    >>> readings({"flow": 1.0, "match": 2.0, "normal": 2.0}, [[{"flow", "match"}, {"normal", "flow"}]])
-    [{'flow': 1.0, 'match': 2.0}, {'flow': 1.0, 'normal': 2.0}]
+    >>> [{t: round(w, 2) for t, w in view.items()} for view in readings({"use": 1.0, "flow": 1.0, "match": 2.0, "normal": 2.0},
+    ...                                                                  [[{"flow", "match"}, {"normal", "flow"}]])]
+    [{'use': 1.0, 'flow': 1.67, 'match': 3.33}, {'use': 1.0, 'flow': 1.67, 'normal': 3.33}]
     """
     if not groups:
         return [weights]
     out: list[dict[str, float]] = []
     for choice in product(*groups):
-        dropped = set()
+        view = dict(weights)
         for group, chosen in zip(groups, choice):
-            dropped |= set().union(*(alt for alt in group if alt is not chosen)) - chosen
-        out.append({t: w for t, w in weights.items() if t not in dropped})
+            members = set().union(*group) & view.keys()
+            kept = chosen & view.keys()
+            whole, part = sum(view[t] for t in members), sum(view[t] for t in kept)
+            for term in members - kept:
+                del view[term]
+            for term in kept:
+                view[term] *= whole / part if part else 1.0
+        out.append(view)
         if len(out) >= MAX_READINGS:
             break
     return out

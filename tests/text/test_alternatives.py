@@ -24,10 +24,12 @@ def test_phrases_with_or_that_offer_no_alternatives():
     assert alternatives("Is the speedup more or less than 2x?") == []
 
 
-def test_readings_drop_the_other_alternatives_own_terms_and_keep_shared_ones():
+def test_readings_keep_the_groups_share_of_the_question():
     weights = {"use": 0.5, "flow": 1.0, "match": 2.0, "normal": 2.0}
     views = readings(weights, [[{"flow", "match"}, {"normal", "flow"}]])
-    assert views == [{"use": 0.5, "flow": 1.0, "match": 2.0}, {"use": 0.5, "flow": 1.0, "normal": 2.0}]
+    assert [sorted(v) for v in views] == [["flow", "match", "use"], ["flow", "normal", "use"]]
+    # Each reading weighs as much as the question: a paper holding neither alternative misses as much as before.
+    assert all(abs(sum(v.values()) - sum(weights.values())) < 1e-9 for v in views)
     assert readings(weights, []) == [weights]
     # Two groups: one reading per combination.
     assert len(readings({"a": 1, "b": 1, "c": 1, "d": 1}, [[{"a"}, {"b"}], [{"c"}, {"d"}]])) == 4
