@@ -29,6 +29,9 @@ from rag.types import Chunk, ChunkId, ChunkMatch
 _FORMAT = 1
 
 
+_MIN_PART = 3  # shortest half of a split compound: "page" + "rank"; shorter halves split words at random
+
+
 class BM25Store:
     """Loads, updates, persists and (when missing or stale) rebuilds the BM25 index.
 
@@ -101,6 +104,36 @@ class BM25Store:
                     # until then the last complete generation answers.
         return self.index
 
+    def query_terms(self, text: str) -> list[str]:
+        """``text``'s BM25 terms, with compounds written the collection's way.
+
+        "PageRank" where the abstracts write "Page Rank", "data set" where they write "dataset": a term
+        no chunk holds is split in two terms that chunks hold (the split whose rarer half is most
+        common), and two adjacent terms whose join a chunk holds gain the joined term. A plain word
+        the collection lacks ("protein") has no such split and stays, so it still marks a question the
+        collection may not answer.
+
+        >>> store.query_terms("Which papers use PageRank?")    # doctest: +SKIP
+        ['paper', 'use', 'page', 'rank']
+        """
+        index = self.fresh_index()
+
+        def known(term: str) -> bool:
+            tid = index.vocab.get(term)
+            return tid is not None and tid < len(index.df) and index.df[tid] > 0
+
+        terms = self.tokenizer.tokenize([text])[0]
+        out: list[str] = []
+        for term in terms:
+            splits = [(term[:i], term[i:]) for i in range(_MIN_PART, len(term) - _MIN_PART + 1)] if not known(term) else []
+            splits = [pair for pair in splits if known(pair[0]) and known(pair[1])]
+            if splits:
+                out += max(splits, key=lambda pair: min(index.df[index.vocab[pair[0]]], index.df[index.vocab[pair[1]]]))
+            else:
+                out.append(term)
+        joined = [a + b for a, b in zip(terms, terms[1:]) if known(a + b)]
+        return out + [t for t in joined if t not in out]
+
     def term_weights(self, text: str) -> dict[str, float]:
         """The stemmed terms of ``text`` with their BM25 IDF in this collection.
 
@@ -111,7 +144,7 @@ class BM25Store:
         n = max(index.live, 1)
         out: dict[str, float] = {}
         # Python's float64 log here, as in TermIndex.score, so an unseen term's weight equals unseen_weight() exactly.
-        for term in self.tokenizer.tokenize([text])[0]:
+        for term in self.query_terms(text):
             tid = index.vocab.get(term)
             df = int(index.df[tid]) if tid is not None and tid < len(index.df) else 0
             out[term] = float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
@@ -130,7 +163,7 @@ class BM25Store:
             allowed = np.zeros(len(index.papers) + 1, dtype=bool)
             allowed[[index.paper_index[p] for p in paper_ids if p in index.paper_index]] = True
             mask = allowed[index.row_paper]
-        words = self.tokenizer.tokenize([question])[0]
+        words = self.query_terms(question)
         scores = index.score(words, self.settings.bm25_k1, self.settings.bm25_b, mask)
         n = min(n, int(np.count_nonzero(scores)))
         if n == 0:
