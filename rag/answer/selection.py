@@ -72,7 +72,7 @@ class PaperSelector:
             chosen.append(max((i for i in pool if i not in chosen), key=lambda i: worth([*chosen, i])))
         return sorted(chosen)
 
-    def closest_papers(self, evidence: list[PaperEvidence], margin: float, term_weight: float = 0.0) -> list[int]:
+    def closest_papers(self, evidence: list[PaperEvidence], margin: float, term_weight: float = 0.0, break_margin: float = 0.0) -> list[int]:
         """"Which of them ...?" asked of papers already shown: those that come closest to it.
 
         They are all on the topic (the list cut would keep every one), so what decides is which
@@ -88,7 +88,14 @@ class PaperSelector:
         closeness = [e.best_similarity + term_weight * e.sentence_coverage for e in evidence]
         best = max(closeness[i] for i in allowed)
         ranked = sorted(allowed, key=lambda i: -closeness[i])
-        return [i for i in ranked if closeness[i] >= best - margin][: self.max_papers]
+        chosen = [i for i in ranked if closeness[i] >= best - margin]
+        # Up to ``break_margin`` below the best, the papers above the largest drop in closeness join too:
+        # where two papers say it, the second can sit 0.1 below the first and both far above the rest.
+        wide = [i for i in ranked if closeness[i] >= best - break_margin]
+        if len(wide) > len(chosen):
+            drops = [closeness[ranked[k]] - (closeness[ranked[k + 1]] if k + 1 < len(ranked) else 0.0) for k in range(len(wide))]
+            chosen = ranked[: max(len(chosen), drops.index(max(drops)) + 1)]
+        return chosen[: self.max_papers]
 
     @staticmethod
     def subject_papers(plan: QuestionPlan, hits: list[Hit]) -> list[Hit]:

@@ -28,6 +28,18 @@ def test_a_follow_up_chooses_the_paper_that_holds_its_words_over_near_ties_in_si
     assert selector.closest_papers(level, margin=0.05, term_weight=0.7) == [0]
 
 
+def test_a_follow_up_chooses_every_paper_above_the_largest_drop_near_the_best():
+    # "Which of those are about active learning?" after a list of surveys: two are (0.95, 0.85), the rest far below.
+    evidence = [_evidence("Online active learning survey", 0.95, 0.0, 1), _evidence("Annotator models survey", 0.85, 0.0, 2),
+                _evidence("Mamba survey", 0.47, 0.0, 3), _evidence("Freezing survey", 0.43, 0.0, 4)]
+    selector = PaperSelector([0.0] * (N_FEATURES + 1), 0.5, 8)
+    assert selector.closest_papers(evidence, margin=0.05) == [0]  # the narrow margin alone kept one
+    assert selector.closest_papers(evidence, margin=0.05, break_margin=0.15) == [0, 1]
+    # Nothing within the wider margin: the narrow one decides, and one paper far ahead stays alone.
+    ahead = [_evidence("A", 0.90, 0.0, 1), _evidence("B", 0.70, 0.0, 2), _evidence("C", 0.68, 0.0, 3)]
+    assert selector.closest_papers(ahead, margin=0.05, break_margin=0.15) == [0]
+
+
 def _titled(title: str, vector: list[float], rank: int) -> PaperEvidence:
     evidence = _evidence(title, 0.5, 0.0, rank)
     evidence.title_vector = np.asarray(vector) / np.linalg.norm(vector)
