@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Sequence
 
@@ -29,6 +30,7 @@ from rag.types import Chunk, ChunkId, ChunkMatch
 _FORMAT = 1
 
 
+_KIND_SUFFIX = re.compile(r"(\w)-(?:style|like|esque|type|inspired)\b", re.I)
 _MIN_PART = 3  # shortest half of a split compound: "page" + "rank"; shorter halves split words at random
 
 
@@ -104,19 +106,22 @@ class BM25Store:
                     # until then the last complete generation answers.
         return self.index
 
-    def query_terms(self, text: str) -> list[str]:
+    def query_terms(self, text: str, joins: bool = True) -> list[str]:
         """``text``'s BM25 terms, with compounds written the collection's way.
 
         "PageRank" where the abstracts write "Page Rank", "data set" where they write "dataset": a term
         no chunk holds is split in two terms that chunks hold (the split whose rarer half is most
-        common), and two adjacent terms whose join a chunk holds gain the joined term. A plain word
-        the collection lacks ("protein") has no such split and stays, so it still marks a question the
-        collection may not answer.
+        common), and, with ``joins``, two adjacent terms whose join a chunk holds gain the joined term
+        (for search, where it only adds score; not for coverage, where a paper writing "super-resolution"
+        would miss the "superresolution" the question never wrote). A plain word the collection lacks
+        ("protein") has no such split and stays, so it still marks a question the collection may not
+        answer. "PageRank-style", "transformer-like": the suffix says "of this kind" and is dropped.
 
         >>> store.query_terms("Which papers use PageRank?")    # doctest: +SKIP
         ['paper', 'use', 'page', 'rank']
         """
         index = self.fresh_index()
+        text = _KIND_SUFFIX.sub(r"\1", text)
 
         def known(term: str) -> bool:
             tid = index.vocab.get(term)
@@ -131,7 +136,7 @@ class BM25Store:
                 out += max(splits, key=lambda pair: min(index.df[index.vocab[pair[0]]], index.df[index.vocab[pair[1]]]))
             else:
                 out.append(term)
-        joined = [a + b for a, b in zip(terms, terms[1:]) if known(a + b)]
+        joined = [a + b for a, b in zip(terms, terms[1:]) if known(a + b)] if joins else []
         return out + [t for t in joined if t not in out]
 
     def term_weights(self, text: str) -> dict[str, float]:
@@ -144,7 +149,7 @@ class BM25Store:
         n = max(index.live, 1)
         out: dict[str, float] = {}
         # Python's float64 log here, as in TermIndex.score, so an unseen term's weight equals unseen_weight() exactly.
-        for term in self.query_terms(text):
+        for term in self.query_terms(text, joins=False):
             tid = index.vocab.get(term)
             df = int(index.df[tid]) if tid is not None and tid < len(index.df) else 0
             out[term] = float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
