@@ -46,7 +46,10 @@ _LIST = re.compile(
 _FRESH_LABEL = re.compile(r"^\s*(?:(?:unrelated|new|different|another|other|separate)(?:\s+(?:question|topic|subject))?|"
                           r"(?:switching|changing|change\s+of|on\s+another|on\s+a\s+different)\s+(?:the\s+)?(?:questions?|topics?|subjects?|note))\s*[:,\-–—]\s*", re.I)
 _YESNO = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:does|do|did|is|are|was|were|can|could|has|have|had|will|would|should)\b", re.I)
-_METHOD = re.compile(r"\bhow\s+(?:does|do|did|is|are|was|were|can|could)\b|\b(?:describe|explain)\s+how\b|\b(?:what|which)\s+(?:mechanism|technique|trick|idea|strategy)\b", re.I)
+_METHOD = re.compile(r"\bhow\s+(?:does|do|did|is|are|was|were|can|could)\b|\b(?:describe|explain)\s+how\b|\b(?:what|which)\s+(?:mechanism|technique|trick|idea|strategy)\b|"
+                     # "What is the key idea of SiD?", "what is the main contribution of X?", "what does X propose?"
+                     r"\bwhat\s+(?:is|are|was|were)\s+(?:the\s+)?(?:key|main|core|central|basic|underlying)\s+(?:idea|insight|intuition|principle|contribution|mechanism|trick)s?\b|"
+                     r"\bwhat\s+(?:does|do|did)\s+.+?\s+propose\b", re.I)
 # The span naming the compared things: "how do SPAN compare", "compare SPAN in ...", "difference between SPAN".
 _COMPARE_SPAN = [
     # "Compare the Dice scores reported by A, B and C", "compare the training speedups of A and B": the figure first, then the sides.

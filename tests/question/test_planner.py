@@ -136,3 +136,11 @@ def test_figures_asked_of_named_papers_are_compares_with_those_sides(question, s
     assert (plan.kind, plan.entities, plan.quantity) == ("compare", sides, quantity)
     # One named method, and names of models it was tested on, are no compare.
     assert QuestionPlanner().kind("How much memory does SparseGPT save on LLaMA and OPT?") == "fact"
+
+
+@pytest.mark.parametrize("question", ["What is the key idea of Score identity Distillation (SiD)?", "What is the main contribution of RECE?",
+                                      "What does Medusa propose?"])
+def test_asking_for_the_idea_or_contribution_of_a_method_is_a_method_question(question):
+    # Answered as a fact, "the key idea of SiD" quoted a result sentence before the one that says what SiD is.
+    assert QuestionPlanner().kind(question) == "method"
+    assert QuestionPlanner().kind("What is the speedup of Medusa?") == "fact"
