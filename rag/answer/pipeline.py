@@ -28,7 +28,7 @@ from rag.embedding.cache import SentenceVectors
 from rag.errors import BackendUnavailable, UserError
 from rag.question.planner import QuestionPlanner
 from rag.question.quantities import quantity_cue, reports_quantity
-from rag.question.referents import refers_to_one
+from rag.question.referents import describes_one, refers_to_one
 from rag.retrieval.planned import PlannedHits, PlannedSearch
 from rag.settings import AnswerSettings
 from rag.storage.bm25 import BM25Store
@@ -239,7 +239,14 @@ class AnswerPipeline:
         retrieve_start = time.perf_counter()
         planned = self.find(plan, top_k, filters)
         judged = self.judge(plan, planned)
-        about_one = len(plan.within) == 1 and refers_to_one(plan.question)
+        if len(plan.within) > 1 and plan.kind != "list" and describes_one(plan.question) and judged.evidence:
+            # "Which datasets was the one aimed at medical image segmentation evaluated on?": the earlier paper
+            # that comes closest to the description is "the one", and the answer is about it alone.
+            closest = self.selector.closest_papers(judged.evidence, 0.0, self.settings.follow_up_term_weight)[0]
+            plan.within = [planned.hits[closest].paper_id]
+            planned = self.find(plan, top_k, filters)
+            judged = self.judge(plan, planned)
+        about_one = len(plan.within) == 1 and (refers_to_one(plan.question) or describes_one(plan.question))
         if plan.within and not judged.answerable and not about_one and not asks_authors(plan.question):
             # None of the earlier papers says anything close: the question may not be about them after
             # all, so it is asked of the whole collection (which may still find that nothing answers it).

@@ -21,6 +21,9 @@ _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixt
 _ORDINAL = re.compile(r"\bthe\s+(first|second|third|fourth|fifth|sixth|seventh|eighth|1st|2nd|3rd|last)\s+(?:one|paper|method|approach)\b", re.I)
 # "which ones", "which of them", "any of those": a choice among the papers the conversation is about.
 _SELECTION = re.compile(r"\b(?:which|any|none|all|each|some|how\s+many)\s+(?:ones?|of\s+(?:them|these|those|the\s+\w+))\b|\bamong\s+(?:them|these|those)\b", re.I)
+# "The one aimed at medical images", "the one made only for video": one earlier paper, named by what it does.
+_DESCRIBED_ONE = re.compile(r"\bthe\s+(?:one|paper|method)\s+(?:that|which|who|made|aimed|designed|built|meant|tailored|trained|tested|"
+                            r"evaluated|for|with|about|on|using|based|from)\b", re.I)
 # How many retrieved-but-uncited papers a choice right after a list also considers: the list cut's
 # near misses sit just below its last cited paper; further down the ranking are other topics.
 UNCITED_CANDIDATES = 3
@@ -49,8 +52,15 @@ def refers_to_one(question: str) -> bool:
 
 
 def chooses_among_earlier(question: str) -> bool:
-    """A question that explicitly chooses among papers already shown: "which of those", "any of them", "among these"."""
-    return bool(_SELECTION.search(question))
+    """A question that explicitly chooses among papers already shown: "which of those", "any of them", "among these",
+    "the one aimed at medical images"."""
+    return bool(_SELECTION.search(question)) or describes_one(question)
+
+
+def describes_one(question: str) -> bool:
+    """A follow-up about one earlier paper that it names by what the paper does: "How does the one made only for video
+    get its speedup?". Which paper that is, is for the evidence to decide (AnswerPipeline)."""
+    return bool(_DESCRIBED_ONE.search(question))
 
 
 def papers_of(message: dict, id_for_title: Callable[[str], str | None] | None = None, key: str = "paper_ids") -> list[str]:

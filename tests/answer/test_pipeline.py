@@ -109,6 +109,17 @@ def test_a_follow_up_asking_one_papers_figure_quotes_the_sentence_that_reports_i
     assert [c.paper_id for c in answer.citations] == [third.paper_id] and "8kbps" in answer.text, answer.text
 
 
+def test_the_one_named_by_what_it_does_is_the_earlier_paper_closest_to_that_and_the_answer_is_about_it_alone(sample_assistant):
+    # "How does the one made only for video get its speedup?" quoted the image-and-video paper too.
+    first = sample_assistant.ask("Which papers accelerate diffusion transformers?")
+    titles = {c.paper_id: c.title for c in first.citations}
+    assert any(t.startswith("AsymRnR") for t in titles.values()), titles
+    history = [{"role": "user", "content": first.question}, first.message()]
+    answer = sample_assistant.ask("How does the one made only for video get its speedup?", history=history)
+    assert [c.title for c in answer.citations] == [next(t for t in titles.values() if t.startswith("AsymRnR"))], answer.text
+    assert "AsymRnR" in answer.text and not answer.abstained
+
+
 def test_a_follow_up_about_one_paper_that_it_does_not_answer_is_said_of_that_paper(sample_assistant):
     # Before: "none of the previous answer's 1 papers answers this; searched the whole collection", and four
     # sentences about transformers from four unrelated papers.

@@ -1,6 +1,6 @@
 """Follow-ups: what "them", "the second one" and "which ones" point to."""
 
-from rag.question.referents import Referents, is_follow_up, papers_of, refers_to_one
+from rag.question.referents import Referents, chooses_among_earlier, describes_one, is_follow_up, papers_of, refers_to_one
 
 
 def history(ids, scope=(), sources=()):
@@ -61,3 +61,11 @@ def test_a_question_about_one_earlier_paper_is_told_from_a_choice_or_an_imperson
 def test_which_one_after_an_answer_is_a_follow_up():
     # "Which one needs no extra draft model?" after a compare of three papers was read as a fresh fact question.
     assert is_follow_up("Which one needs no extra draft model?") and is_follow_up("Which ones were tested on LLaMA?")
+
+
+def test_the_one_named_by_what_it_does_is_a_choice_among_earlier_papers():
+    for question in ("How does the one made only for video get its speedup?", "Which datasets was the one aimed at medical images evaluated on?",
+                     "Does the paper that uses wavelets need 3D data?"):
+        assert describes_one(question) and chooses_among_earlier(question) and is_follow_up(question), question
+    assert not describes_one("Which one needs no draft model?")  # a choice, but not of one described paper
+    assert not describes_one("Is this the one true method?")
