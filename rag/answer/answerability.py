@@ -110,6 +110,10 @@ def subject_owned(plan: QuestionPlan, evidence: list[PaperEvidence]) -> bool:
     paper ranked first. The mirror of :func:`missing_subject`, with the same notion of a specific name.
     """
     asked = specific_subject(plan)
+    if asked and not _SPECIFIC_NAME.match(asked):
+        # "Tell me about Medusa.": a plain word is a method's name only as a paper's own ("Medusa: ..."), not
+        # as a word in a title ("Tell me about Transformers." is no question about TinyFusion's paper).
+        return any(paper_name(e.hit.title, e.hit.abstract).lower() == asked.lower() for e in evidence[:2])
     return bool(asked) and any(owns(e.hit, asked) for e in evidence[:2])
 
 
@@ -126,7 +130,9 @@ def specific_subject(plan: QuestionPlan) -> str | None:
     (:meth:`rag.answer.selection.PaperSelector.subject_papers`).
     """
     asked = subject(plan) if plan.kind in ("fact", "method", "yesno") and not plan.within else None
-    return asked if asked and _SPECIFIC_NAME.match(asked) else None
+    # A plain capitalised word ("Medusa") is specific only when the question is that name alone: elsewhere
+    # it may be a sentence's first word or a generic term ("Transformers").
+    return asked if asked and (_SPECIFIC_NAME.match(asked) or names_only(plan, asked)) else None
 
 
 def subject(plan: QuestionPlan) -> str | None:
@@ -135,7 +141,17 @@ def subject(plan: QuestionPlan) -> str | None:
     for name in plan.entities:
         if re.search(r"\b(?:does|do|did|is|are|was|were|can|could|would|will|has|have)\s+(?:the\s+)?" + re.escape(name) + r"\b", text, re.I):
             return name
+        # "Tell me about Medusa.", "What are the limitations of SparseGPT?": the name closes the question
+        # (not "How much of BERT's FLOPs do A and B remove?", where BERT is where they were tested).
+        if re.search(r"\b(?:about|of|behind|explain|describe|summari[sz]e)\s+(?:the\s+)?" + re.escape(name) + r"\s*[?.!]?\s*$", text, re.I):
+            return name
     return None
+
+
+def names_only(plan: QuestionPlan, name: str) -> bool:
+    """The question is the name and nothing else to go on: "Tell me about Medusa.", "What is EAGLE?"."""
+    return bool(re.fullmatch(r"\s*(?:(?:please|can\s+you|could\s+you)\s+)?(?:tell\s+me\s+(?:more\s+)?about|explain|describe|summari[sz]e|"
+                             r"what\s+is|what's|who\s+is)\s+(?:the\s+)?" + re.escape(name) + r"\s*[?.!]?\s*", plan.search_text or plan.question, re.I))
 
 
 def topical_coverage(weights: dict[str, float], topicality: Topicality, evidence: PaperEvidence) -> float:

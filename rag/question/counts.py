@@ -7,6 +7,8 @@ not every paper the list cut would keep; the count the question states overrides
 2
 >>> stated_count("Which three papers prune LLMs without retraining?")
 3
+>>> stated_count("Give me 3 papers on speculative decoding")
+3
 >>> stated_count("Which papers use a two-stage training recipe?") is None
 True
 """
@@ -21,7 +23,7 @@ _NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, 
 # that names works ("two papers"). "two-stage", "two tasks", "two modalities" count something else.
 _WORKS = r"(?:papers|works|studies|methods|approaches|models|techniques|frameworks|systems|algorithms|codecs|variants|versions)"
 _COUNTED = re.compile(
-    rf"(?:^\s*|\b(?:the|which|these|those|what)\s+)(?P<n>two|three|four|five|[2-5])\s+(?!-)(?:[\w\-]+\s+){{0,5}}?{_WORKS}\b"
+    rf"(?:^\s*|\b(?:the|which|these|those|what|me|list|name|find)\s+)(?P<n>two|three|four|five|[2-5])\s+(?!-)(?:[\w\-]+\s+){{0,5}}?{_WORKS}\b"
     rf"|^\s*(?P<opening>two|three|four|five)\s+(?!-)[\w\-]+",
     re.I,
 )

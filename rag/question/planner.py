@@ -38,8 +38,11 @@ _WORK_ON = r"(?:what|which)\s+(?:\S+\s+){0,2}?(?:work|research|literature)\s+(?:
 # "How many papers are about diffusion models?": answered by listing them, with the count as the opening.
 _HOW_MANY = r"how\s+many\s+(?:\S+\s+){0,3}?(?:papers|works|studies|articles|preprints)\b"
 _LIST = re.compile(
-    r"^\s*(?:(?:and|so|also|then|now)\s+)?(?:(?:which|what)\s+(?:\S+\s+){0,4}?(?:papers?|works|studies|articles|methods|approaches|techniques|"
+    r"^\s*(?:(?:and|so|also|then|now)\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?(?:(?:which|what)\s+(?:\S+\s+){0,4}?(?:papers?|works|studies|articles|methods|approaches|techniques|"
     r"models|systems|frameworks|ways)\b|which\s+ones?\b|which\s+of\s+(?:them|these|those|the\s+\w+)|(?:list|name|enumerate|survey|find|show)\b|"
+    # "papers on token merging", "give me 3 papers on speculative decoding", "recommend some work on X"
+    r"(?:papers?|works?|studies|research|articles)\s+(?:on|about|regarding|for|that|which|using)\b|"
+    r"(?:give|show|recommend|suggest|point)\s+(?:me\s+)?(?:to\s+)?(?:\S+\s+){0,2}?(?:papers?|works?|studies|articles|research)\b|"
     r"(?:are|is)\s+there\s+(?:any\s+)?(?:\S+\s+){0,2}?(?:papers?|works?|studies|methods)|" + _SURVEY + "|" + _WORK_ON + "|" + _HOW_MANY + ")",
     re.I,
 )
@@ -49,7 +52,10 @@ _YESNO = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:does|do|did|is|are|was|were|c
 _METHOD = re.compile(r"\bhow\s+(?:does|do|did|is|are|was|were|can|could)\b|\b(?:describe|explain)\s+how\b|\b(?:what|which)\s+(?:mechanism|technique|trick|idea|strategy)\b|"
                      # "What is the key idea of SiD?", "what is the main contribution of X?", "what does X propose?"
                      r"\bwhat\s+(?:is|are|was|were)\s+(?:the\s+)?(?:key|main|core|central|basic|underlying)\s+(?:idea|insight|intuition|principle|contribution|mechanism|trick)s?\b|"
-                     r"\bwhat\s+(?:does|do|did)\s+.+?\s+propose\b", re.I)
+                     r"\bwhat\s+(?:does|do|did)\s+.+?\s+propose\b|"
+                     # "Tell me about Medusa", "Explain EAGLE": what the named method is and does.
+                     r"^\s*(?:(?:please|can\s+you|could\s+you)\s+)?(?:tell\s+me\s+(?:more\s+)?about|explain|describe|summari[sz]e)\s+(?!how\b)(?:the\s+)?[A-Z]|"
+                     r"^\s*what\s+(?:is|are)\s+(?-i:[A-Z][\w\-+]*)\s*\??\s*$", re.I)  # "What is RECE?"
 # The span naming the compared things: "how do SPAN compare", "compare SPAN in ...", "difference between SPAN".
 _COMPARE_SPAN = [
     # "Compare the Dice scores reported by A, B and C", "compare the training speedups of A and B": the figure first, then the sides.
@@ -230,9 +236,11 @@ class QuestionPlanner:
 _TOPIC_COMPARE = re.compile(
     r"^\s*(?:how|what)\b.*?\bthe\s+(.+?)\s+(?:papers|methods|approaches|works|techniques)\s+(?:compare\s+(?:in|on|regarding)\s+|report\s+(?:for\s+)?)?(.*)$", re.I)
 _LEAD = re.compile(
-    r"^\s*(?:(?:and|so|also|then|now)\s+)?(?:(?:which|what)\s+(?:\S+\s+){0,4}?(?:papers?|works|studies|articles|methods|approaches|techniques|models|"
+    r"^\s*(?:(?:and|so|also|then|now)\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?(?:(?:which|what)\s+(?:\S+\s+){0,4}?(?:papers?|works|studies|articles|methods|approaches|techniques|models|"
     r"systems|frameworks|ways|ones?)|list\s+(?:the\s+)?(?:\S+\s+){0,4}?(?:papers|methods|approaches|works)?|(?:are|is)\s+there\s+(?:any\s+)?"
-    r"(?:papers?|works?|studies|methods)|which\s+of\s+(?:them|these|those)|" + _SURVEY + "|" + _WORK_ON + "|" + _HOW_MANY + r")\s*",
+    r"(?:papers?|works?|studies|methods)|which\s+of\s+(?:them|these|those)|(?:papers?|works?|studies|research|articles)(?=\s+(?:on|about|regarding|for)\b)|"
+    r"(?:give|show|recommend|suggest|point)\s+(?:me\s+)?(?:to\s+)?(?:\S+\s+){0,2}?(?:papers?|works?|studies|articles|research)|"
+    + _SURVEY + "|" + _WORK_ON + "|" + _HOW_MANY + r")\s*",
     re.I,
 )
 

@@ -136,6 +136,18 @@ def test_a_list_cut_off_at_its_most_papers_gives_its_count_as_a_floor(sample_ass
     assert answer.text.startswith("At least 8 papers in the collection address diffusion models:"), answer.text
 
 
+def test_tell_me_about_a_method_answers_from_its_paper_and_a_missing_subject_is_named(sample_assistant):
+    answer = sample_assistant.ask("Tell me about Medusa.")
+    assert not answer.abstained and answer.citations[0].title.startswith("Medusa:") and "decoding heads" in answer.text, answer.text
+    # A name the collection only cites: said so, not answered from the paper that cites it.
+    limits = sample_assistant.ask("What are the limitations of SparseGPT?")
+    assert limits.abstained and "no paper about SparseGPT" in limits.text, limits.text
+    # A name that closes no question ("How much of BERT's FLOPs do A and B remove?") is no subject.
+    plan = sample_assistant.components.answerer.planner.plan("Which method removes most of BERT's FLOPs?")
+    from rag.answer.answerability import specific_subject
+    assert specific_subject(plan) is None
+
+
 def test_a_method_whose_name_is_a_common_word_is_found_by_its_title(sample_assistant):
     # Refused before: case-folded BM25 read "zero" (Zero-TPrune, zero-shot papers), and MiniLM does not know the name.
     answer = sample_assistant.ask("What problem does ZeRO solve?")

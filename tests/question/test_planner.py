@@ -144,3 +144,14 @@ def test_asking_for_the_idea_or_contribution_of_a_method_is_a_method_question(qu
     # Answered as a fact, "the key idea of SiD" quoted a result sentence before the one that says what SiD is.
     assert QuestionPlanner().kind(question) == "method"
     assert QuestionPlanner().kind("What is the speedup of Medusa?") == "fact"
+
+
+@pytest.mark.parametrize("question, kind, count", [
+    ("Tell me about Medusa.", "method", None), ("What is RECE?", "method", None), ("What is the speedup?", "fact", None),
+    ("papers on token merging", "list", None), ("Give me 3 papers on speculative decoding", "list", 3),
+    ("Can you recommend some work on token pruning?", "list", None), ("Could you list papers on watermarking?", "list", None),
+])
+def test_requests_as_people_type_them(question, kind, count):
+    # Each was answered as a one-paper fact (or refused: "Tell me about Medusa." with Medusa's paper first).
+    plan = QuestionPlanner().plan(question)
+    assert (plan.kind, plan.count) == (kind, count)
