@@ -9,6 +9,8 @@ not every paper the list cut would keep; the count the question states overrides
 3
 >>> stated_count("Give me 3 papers on speculative decoding")
 3
+>>> stated_count("Which paper introduced Tree-Ring watermarks?")
+1
 >>> stated_count("Which papers use a two-stage training recipe?") is None
 True
 """
@@ -35,8 +37,14 @@ _ORIGINAL_AND_LATER = re.compile(
     r"\bsecond\s+version\b.*\b(?:first|original)\b|\bits\s+(?:later\s+|adaptive\s+)*(?:follow-?up|extension|successor)\b", re.I)
 
 
+# "Which paper introduced Tree-Ring watermarks?": one paper is the origin of a named idea.
+_ORIGIN = re.compile(r"^\s*(?:which|what)\s+(?:paper|work|study|article)\s+(?:first\s+)?(?:introduced|proposed|presented|invented|coined|originated)\b", re.I)
+
+
 def stated_count(question: str) -> int | None:
     """The number of papers the question names as its subject, or None when it states none."""
+    if _ORIGIN.search(question):
+        return 1
     match = _COUNTED.search(question)
     if match:
         return _NUMBERS[(match.group("n") or match.group("opening")).lower()]

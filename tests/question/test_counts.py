@@ -34,3 +34,9 @@ def test_the_plan_carries_the_count_only_for_lists_and_compares():
     planner = QuestionPlanner()
     assert planner.plan("How do the two wavelet-based 3D diffusion models differ in the task they solve?").count == 2
     assert planner.plan("What do the two heads of Medusa predict?").count is None  # a fact question
+
+
+def test_the_paper_that_introduced_a_named_idea_is_one_paper():
+    # "Which paper introduced Tree-Ring watermarks?" listed three watermarking papers.
+    assert stated_count("Which paper introduced Tree-Ring watermarks?") == 1
+    assert stated_count("Which papers introduced new watermarks?") is None
