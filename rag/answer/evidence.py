@@ -47,7 +47,7 @@ class EvidenceReader:
     """Question + its term weights + hits → one PaperEvidence per hit.
 
     >>> reader = EvidenceReader(vectors, BM25Tokenizer())                       # doctest: +SKIP
-    >>> [round(e.coverage, 2) for e in reader.read(question, weights, hits)]     # doctest: +SKIP
+    >>> [round(e.coverage, 2) for e in reader.read(question, [weights], hits)]   # doctest: +SKIP
     """
 
     def __init__(self, vectors: SentenceVectors, tokenizer: BM25Tokenizer):
@@ -73,18 +73,17 @@ class EvidenceReader:
         its own) or no alternatives: the one reading, ``weights``."""
         return readings(weights, [[self.stems([alt]) for alt in group] for group in alternatives(question)] if either else [])
 
-    def read(self, question: str, weights: dict[str, float], hits: list[Hit], constraints: bool = False,
-             views: list[dict[str, float]] | None = None) -> list[PaperEvidence]:
+    def read(self, question: str, views: list[dict[str, float]], hits: list[Hit], constraints: bool = False) -> list[PaperEvidence]:
         """``constraints``: the question chooses papers by what they do *not* need ("which of them needs no
         fine-tuning?", a list question): a paper or sentence then matches a negated word only where it negates
         it too, and one that affirms a negated phrase is marked. Elsewhere a negation states a condition
         ("without the pre-training corpus, where does ... get its data?") and is read as plain words.
 
-        ``views``: the readings of a question that offers alternatives (:meth:`views`); coverage is the best
-        over them, so a paper that holds one alternative covers the question. Default: ``weights`` alone."""
+        ``views``: the question's term weights, once per reading of its alternatives (:meth:`views`; one
+        reading when it offers none); coverage is the best over them, so a paper that holds one
+        alternative covers the question."""
         if not hits:
             return []
-        views = views or [weights]
         negated = negated_terms(question, self.stems) if constraints else set()
         phrases = negated_stem_phrases(question, self.stems) if negated else []
 

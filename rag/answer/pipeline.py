@@ -117,7 +117,7 @@ class AnswerPipeline:
         offers it; one home for the answer step and eval/fit_answers.py."""
         question = plan.search_text or plan.question
         views = self.evidence.views(question, self.question_weights(question), either=plan.kind != "compare")
-        return views, self.evidence.read(question, views[0], hits, constraints=plan.kind == "list", views=views)
+        return views, self.evidence.read(question, views, hits, constraints=plan.kind == "list")
 
     def judge(self, plan: QuestionPlan, planned: PlannedHits) -> Judged:
         views, evidence = self.read_evidence(plan, planned.hits)

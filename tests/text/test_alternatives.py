@@ -42,6 +42,6 @@ def test_a_paper_holding_one_alternative_covers_the_question(sample_assistant):
     hits = [h for h in sample_assistant.retrieve("flow matching waveform generation", top_k=10) if h.title.startswith("PeriodWave")]
     assert hits, "the sample holds PeriodWave"
     _, [evidence] = answerer.read_evidence(plan, hits)
-    whole = answerer.evidence.read(plan.question, answerer.question_weights(plan.question), hits)[0]
+    whole = answerer.evidence.read(plan.question, [answerer.question_weights(plan.question)], hits)[0]
     assert whole.coverage < 0.7 and evidence.coverage > whole.coverage + 0.15
     assert evidence.title_coverage > whole.title_coverage + 0.15  # "Flow Matching" is in its title
