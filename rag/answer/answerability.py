@@ -16,6 +16,7 @@ import numpy as np
 
 from rag.answer.evidence import PaperEvidence, logistic
 from rag.errors import UserError
+from rag.question.planner import ASK_ABOUT
 from rag.answer.naming import paper_name
 from rag.retrieval.planned import looks_named, mentions
 from rag.text.sentences import paper_sentences
@@ -150,8 +151,8 @@ def subject(plan: QuestionPlan) -> str | None:
 
 def names_only(plan: QuestionPlan, name: str) -> bool:
     """The question is the name and nothing else to go on: "Tell me about Medusa.", "What is EAGLE?"."""
-    return bool(re.fullmatch(r"\s*(?:(?:please|can\s+you|could\s+you)\s+)?(?:tell\s+me\s+(?:more\s+)?about|explain|describe|summari[sz]e|"
-                             r"what\s+is|what's|who\s+is)\s+(?:the\s+)?" + re.escape(name) + r"\s*[?.!]?\s*", plan.search_text or plan.question, re.I))
+    return bool(re.fullmatch(r"\s*(?:" + ASK_ABOUT + r"|(?:(?:please|can\s+you|could\s+you)\s+)?(?:what\s+is|what's|who\s+is))\s+(?:the\s+)?"
+                             + re.escape(name) + r"\s*[?.!]?\s*", plan.search_text or plan.question, re.I))
 
 
 def topical_coverage(weights: dict[str, float], topicality: Topicality, evidence: PaperEvidence) -> float:

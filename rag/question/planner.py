@@ -35,14 +35,19 @@ _SURVEY = (r"(?:please\s+)?(?:summari[sz]e|review|describe|outline|give\s+(?:me\
            r"(?:papers|studies|methods|approaches|techniques|work|research|literature)(?:\s+(?:to|for|of|on|in))?\b")  # not "works": "describe how X works"
 # "What work is there on X?", "what research exists on X": the field's papers, a list.
 _WORK_ON = r"(?:what|which)\s+(?:\S+\s+){0,2}?(?:work|research|literature)\s+(?:is\s+there|exists?|has\s+been\s+(?:done|published))"
+# "Can you list ...", "could you please recommend ...": a request's polite opening, shared by _LIST and _LEAD.
+_POLITE = r"(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?"
+# "papers on token merging", "give me 3 papers on X", "recommend some work on X": shared by _LIST and _LEAD.
+_PAPERS = r"(?:papers?|works?|studies|research|articles)"
+_ASK_FOR = r"(?:give|show|recommend|suggest|point)\s+(?:me\s+)?(?:to\s+)?(?:\S+\s+){0,2}?" + _PAPERS
+# "Tell me about Medusa", "Explain EAGLE": what a named method is (_METHOD; rag.answer.answerability.names_only).
+ASK_ABOUT = r"(?:(?:please|can\s+you|could\s+you)\s+)?(?:tell\s+me\s+(?:more\s+)?about|explain|describe|summari[sz]e)"
 # "How many papers are about diffusion models?": answered by listing them, with the count as the opening.
 _HOW_MANY = r"how\s+many\s+(?:\S+\s+){0,3}?(?:papers|works|studies|articles|preprints)\b"
 _LIST = re.compile(
-    r"^\s*(?:(?:and|so|also|then|now)\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?(?:(?:which|what)\s+(?:\S+\s+){0,4}?(?:papers?|works|studies|articles|methods|approaches|techniques|"
+    r"^\s*(?:(?:and|so|also|then|now)\s+)?" + _POLITE + r"(?:(?:which|what)\s+(?:\S+\s+){0,4}?(?:papers?|works|studies|articles|methods|approaches|techniques|"
     r"models|systems|frameworks|ways)\b|which\s+ones?\b|which\s+of\s+(?:them|these|those|the\s+\w+)|(?:list|name|enumerate|survey|find|show)\b|"
-    # "papers on token merging", "give me 3 papers on speculative decoding", "recommend some work on X"
-    r"(?:papers?|works?|studies|research|articles)\s+(?:on|about|regarding|for|that|which|using)\b|"
-    r"(?:give|show|recommend|suggest|point)\s+(?:me\s+)?(?:to\s+)?(?:\S+\s+){0,2}?(?:papers?|works?|studies|articles|research)\b|"
+    + _PAPERS + r"\s+(?:on|about|regarding|for|that|which|using)\b|" + _ASK_FOR + r"\b|"
     r"(?:are|is)\s+there\s+(?:any\s+)?(?:\S+\s+){0,2}?(?:papers?|works?|studies|methods)|" + _SURVEY + "|" + _WORK_ON + "|" + _HOW_MANY + ")",
     re.I,
 )
@@ -53,8 +58,7 @@ _METHOD = re.compile(r"\bhow\s+(?:does|do|did|is|are|was|were|can|could)\b|\b(?:
                      # "What is the key idea of SiD?", "what is the main contribution of X?", "what does X propose?"
                      r"\bwhat\s+(?:is|are|was|were)\s+(?:the\s+)?(?:key|main|core|central|basic|underlying)\s+(?:idea|insight|intuition|principle|contribution|mechanism|trick)s?\b|"
                      r"\bwhat\s+(?:does|do|did)\s+.+?\s+propose\b|"
-                     # "Tell me about Medusa", "Explain EAGLE": what the named method is and does.
-                     r"^\s*(?:(?:please|can\s+you|could\s+you)\s+)?(?:tell\s+me\s+(?:more\s+)?about|explain|describe|summari[sz]e)\s+(?!how\b)(?:the\s+)?[A-Z]|"
+                     r"^\s*" + ASK_ABOUT + r"\s+(?!how\b)(?:the\s+)?[A-Z]|"
                      r"^\s*what\s+(?:is|are)\s+(?-i:[A-Z][\w\-+]*)\s*\??\s*$", re.I)  # "What is RECE?"
 # The span naming the compared things: "how do SPAN compare", "compare SPAN in ...", "difference between SPAN".
 _COMPARE_SPAN = [
@@ -236,10 +240,9 @@ class QuestionPlanner:
 _TOPIC_COMPARE = re.compile(
     r"^\s*(?:how|what)\b.*?\bthe\s+(.+?)\s+(?:papers|methods|approaches|works|techniques)\s+(?:compare\s+(?:in|on|regarding)\s+|report\s+(?:for\s+)?)?(.*)$", re.I)
 _LEAD = re.compile(
-    r"^\s*(?:(?:and|so|also|then|now)\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?(?:(?:which|what)\s+(?:\S+\s+){0,4}?(?:papers?|works|studies|articles|methods|approaches|techniques|models|"
+    r"^\s*(?:(?:and|so|also|then|now)\s+)?" + _POLITE + r"(?:(?:which|what)\s+(?:\S+\s+){0,4}?(?:papers?|works|studies|articles|methods|approaches|techniques|models|"
     r"systems|frameworks|ways|ones?)|list\s+(?:the\s+)?(?:\S+\s+){0,4}?(?:papers|methods|approaches|works)?|(?:are|is)\s+there\s+(?:any\s+)?"
-    r"(?:papers?|works?|studies|methods)|which\s+of\s+(?:them|these|those)|(?:papers?|works?|studies|research|articles)(?=\s+(?:on|about|regarding|for)\b)|"
-    r"(?:give|show|recommend|suggest|point)\s+(?:me\s+)?(?:to\s+)?(?:\S+\s+){0,2}?(?:papers?|works?|studies|articles|research)|"
+    r"(?:papers?|works?|studies|methods)|which\s+of\s+(?:them|these|those)|" + _PAPERS + r"(?=\s+(?:on|about|regarding|for)\b)|" + _ASK_FOR + "|"
     + _SURVEY + "|" + _WORK_ON + "|" + _HOW_MANY + r")\s*",
     re.I,
 )
