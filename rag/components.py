@@ -134,7 +134,7 @@ class Components:
     def embedder(self):
         from rag.embedding import LazyEmbedder
 
-        return self._part("embedder", lambda: LazyEmbedder(self.settings.embedding, cache_dir=self.layout.models_dir))
+        return self._part("embedder", lambda: LazyEmbedder(self.settings.embedding))
 
     @property
     def catalog(self) -> PaperCatalog:

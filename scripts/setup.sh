@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3.11}"
 command -v "$PYTHON" >/dev/null || PYTHON=python3
-EXTRAS="${SETUP_EXTRAS:-ui,llm,onnx,remote,test,bench}"
+EXTRAS="${SETUP_EXTRAS:-ui,llm,remote,test,bench}"
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi

@@ -22,9 +22,8 @@ def model_name(settings: EmbeddingSettings) -> str:
 class LazyEmbedder:
     """Loads the real embedder on first use, so commands that embed nothing start fast."""
 
-    def __init__(self, settings: EmbeddingSettings, cache_dir=None):
+    def __init__(self, settings: EmbeddingSettings):
         self.settings = settings
-        self.cache_dir = cache_dir
         self.name = model_name(settings)
         self._real: Embedder | None = None
 
@@ -35,7 +34,7 @@ class LazyEmbedder:
     @property
     def real(self) -> Embedder:
         if self._real is None:
-            self._real = create_embedder(self.settings, self.cache_dir)
+            self._real = create_embedder(self.settings)
         return self._real
 
     def __getattr__(self, attribute):
@@ -44,8 +43,9 @@ class LazyEmbedder:
 
 
 def create_embedder(settings: EmbeddingSettings, cache_dir=None) -> Embedder:
-    """Factory: 'sentence-transformers' (default), 'onnx', or 'openai' (remote)."""
-    if settings.backend == "sentence-transformers":
+    """Factory: 'onnx' (default), 'sentence-transformers', or 'openai' (remote)."""
+    # The ONNX graph runs on the CPU; asking for a GPU means torch, which gives the same vectors.
+    if settings.backend == "sentence-transformers" or (settings.backend == "onnx" and settings.device != "cpu"):
         from rag.embedding.local import SentenceTransformerEmbedder
 
         return SentenceTransformerEmbedder(settings)

@@ -7,17 +7,24 @@ different model name for it; see ``onnx_model_name``).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from rag.embedding.base import HFTokenized, max_seq_length
 from rag.embedding.onnx_export import INPUT_NAMES, OnnxExporter, check_mean_pooling
+from rag.embedding.tokenizer import ModelTokenizer
 from rag.errors import UserError
 from rag.settings import EmbeddingSettings
 
-DEFAULT_CACHE = Path.home() / ".cache" / "rag" / "models"
+
+
+def model_cache(settings: EmbeddingSettings) -> Path:
+    """Where exports are kept: one folder per user, so every data dir (and every test's) reuses one export."""
+    if settings.model_cache:
+        return Path(settings.model_cache).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rag" / "models"
 
 
 def onnx_model_name(settings: EmbeddingSettings) -> str:
@@ -35,18 +42,17 @@ class _Graph(NamedTuple):
     inputs: tuple[str, ...]
 
 
-class OnnxEmbedder(HFTokenized):
+class OnnxEmbedder:
     """Embeds with onnxruntime on the CPU, in length-sorted batches to waste little padding.
 
-    >>> embedder = OnnxEmbedder(EmbeddingSettings(backend="onnx"), cache_dir=Path("data/models"))  # doctest: +SKIP
+    >>> embedder = OnnxEmbedder(EmbeddingSettings(backend="onnx"), cache_dir=Path("/tmp/models"))  # doctest: +SKIP
     >>> embedder.embed(["diffusion models"]).shape                                                  # doctest: +SKIP
     (1, 384)
     """
 
     def __init__(self, settings: EmbeddingSettings, cache_dir: Path | None = None, graph: Path | None = None):
-        """``graph`` runs that ONNX file instead of the export for ``settings`` (benchmarks compare variants with it)."""
-        from transformers import AutoTokenizer
-
+        """``cache_dir`` overrides ``model_cache(settings)``; ``graph`` runs that ONNX file instead of the export for
+        ``settings`` (benchmarks compare variants with it)."""
         from rag.embedding.local import resolve_model_location
 
         location, _ = resolve_model_location(settings.model)
@@ -57,12 +63,14 @@ class OnnxEmbedder(HFTokenized):
             )
         check_mean_pooling(location)
         self.name = onnx_model_name(settings)
-        self.tokenizer = AutoTokenizer.from_pretrained(location)
-        self.max_tokens = max_seq_length(location, self.tokenizer)
+        # The Rust tokenizer alone: with no transformers (and so no torch) imported, a process that
+        # only asks questions starts in about a second instead of ten (docs/BENCHMARKS.md).
+        self.tokenizer = ModelTokenizer(location)
+        self.max_tokens = self.tokenizer.max_length
         self.batch_size = settings.batch_size
         self.batch_tokens = settings.onnx_batch_tokens
         self.variant = f"onnx-{settings.onnx_variant}"
-        cache = Path(cache_dir or DEFAULT_CACHE)
+        cache = Path(cache_dir) if cache_dir else model_cache(settings)
         self.path = Path(graph) if graph else OnnxExporter(location, cache, settings.onnx_variant).export()
         self._threads = settings.threads
         self._session = self._open(self.path)
@@ -92,6 +100,9 @@ class OnnxEmbedder(HFTokenized):
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, self._session)
 
+    def tokenize(self, text: str) -> list[int]:
+        return self.tokenizer.count(text)
+
     def embed_query(self, texts: Sequence[str]) -> np.ndarray:
         """Question-time text through the fp32 graph, also when the collection is int8 (that graph is loaded on first use)."""
         if self._query_session is None:
@@ -102,7 +113,7 @@ class OnnxEmbedder(HFTokenized):
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
             return out
-        ids = self.tokenizer(list(texts), truncation=True, max_length=self.max_tokens)["input_ids"]
+        ids = self.tokenizer.encode(texts)
         # Sorting by length keeps each batch's padding (wasted compute) near zero.
         order = np.argsort([len(x) for x in ids], kind="stable")
         for rows in self.batches([len(ids[r]) for r in order]):
@@ -131,7 +142,7 @@ class OnnxEmbedder(HFTokenized):
 
     def _run(self, batch: list[list[int]], graph: _Graph) -> np.ndarray:
         width = max(len(x) for x in batch)
-        input_ids = np.full((len(batch), width), self.tokenizer.pad_token_id or 0, dtype=np.int64)
+        input_ids = np.full((len(batch), width), self.tokenizer.pad_token_id, dtype=np.int64)
         mask = np.zeros((len(batch), width), dtype=np.int64)
         for row, tokens in enumerate(batch):
             input_ids[row, : len(tokens)] = tokens

@@ -52,11 +52,6 @@ class StoreLayout:
         return self.data_dir / f"{self._beside_store('sentences')}.sqlite"
 
     @property
-    def models_dir(self) -> Path:
-        """Exported model files (e.g. the ONNX encoder), cached per data dir."""
-        return self.data_dir / "models"
-
-    @property
     def store_location(self) -> str:
         """Where the vectors live, as shown to users."""
         return store_location(self.chroma, self.data_dir)

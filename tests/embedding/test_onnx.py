@@ -55,7 +55,7 @@ def test_batch_order_and_size_do_not_change_vectors(fp32):
 
 
 def test_fp32_shares_the_torch_name_so_existing_stores_open():
-    assert model_name(EmbeddingSettings(backend="onnx")) == model_name(EmbeddingSettings())
+    assert model_name(EmbeddingSettings(backend="onnx")) == model_name(EmbeddingSettings(backend="sentence-transformers"))
 
 
 def test_tokenizer_matches_the_torch_backend(fp32):
@@ -77,7 +77,7 @@ def test_int8_is_close_but_recorded_under_its_own_name(cache_dir, torch_vectors)
     int8 = OnnxEmbedder(EmbeddingSettings(backend="onnx", onnx_variant="int8"), cache_dir=cache_dir)
     cosines = (int8.embed(TEXTS) * torch_vectors).sum(axis=1)
     assert cosines.min() > 0.97, cosines
-    assert int8.name.endswith("+onnx-int8") and int8.name != model_name(EmbeddingSettings())
+    assert int8.name.endswith("+onnx-int8") and int8.name != model_name(EmbeddingSettings(backend="sentence-transformers"))
     assert model_name(EmbeddingSettings(backend="onnx", onnx_variant="int8")) == int8.name
 
 
@@ -117,7 +117,7 @@ def test_the_store_records_which_encoders_built_it(tmp_path):
     assert assistant.components.store.encoders() == ["onnx-fp32"]
     more = tmp_path / "more.jsonl"
     more.write_text(json.dumps({"title": "Dense retrieval", "abstract": "We retrieve densely. " * 5}) + "\n")
-    torch_assistant = Assistant(data_dir=tmp_path / "d")  # same vectors, same model name: the store opens
+    torch_assistant = Assistant(data_dir=tmp_path / "d", embedding={"backend": "sentence-transformers"})  # same vectors, same name: it opens
     torch_assistant.ingest([more])
     assert torch_assistant.components.store.encoders() == ["onnx-fp32", "torch-cpu"]
 

@@ -64,8 +64,9 @@ def wait_for(predicate, timeout: float, what: str) -> None:
 
 @pytest.mark.slow
 def test_second_writer_waits_or_exits_with_one_line_and_counts_stay_right(tmp_path):
-    # 60 papers in batches of 10 keep the first writer busy for 15+ s after it takes the lock (the model
-    # loads after the lock), while the impatient second one gives up within about 2 s.
+    # 60 papers in batches of 10 keep the first writer busy for several seconds after it takes the lock
+    # (the model loads after the lock), while the impatient second one gives up within about 2 s; the
+    # assertion on first.poll() below says so if the first one ever finishes too soon.
     first_file = arxiv_head(tmp_path / "first.jsonl", 60)
     second_file = arxiv_head(tmp_path / "second.jsonl", 10, skip=60)
     data_dir = tmp_path / "data"
