@@ -11,7 +11,8 @@ paraphrased questions of earlier sessions), ``offdomain`` = absent-offdomain.jso
 topics-dev.jsonl + absent-extra-dev.jsonl (more dev lists and absent questions, fitted on), ``holdout2`` =
 answers-holdout2.jsonl + absent-holdout2.jsonl (60 more questions, never tuned on), ``probe-dev`` =
 answers-probe-dev.jsonl + conversations-probe-dev.jsonl (62 questions written blind to the code, read
-question by question to find failure classes). DIR must hold
+question by question to find failure classes), ``probe-dev2`` = answers-probe-dev2.jsonl +
+conversations-probe-dev2.jsonl (a second blind round, the same use). DIR must hold
 the ingested sample corpus (`rag ingest data/sample --data-dir DIR`). Each run writes the full
 `rag eval` output (report.html with the failed questions first) under --runs.
 """
@@ -49,6 +50,9 @@ SETS = {
     # Written 2026-12-04 by a helper blind to the answer code, to find failure classes: dev, looked at
     # question by question. Not fitted on by eval/fit_answers.py (its DEV list predates it).
     "probe-dev": ["answers-probe-dev.jsonl", "conversations-probe-dev.jsonl"],
+    # Written 2026-12-04 (second round) the same way, by another blind helper: dev, looked at question
+    # by question; 50 questions (12 near-miss absent) and 6 three-turn conversations.
+    "probe-dev2": ["answers-probe-dev2.jsonl", "conversations-probe-dev2.jsonl"],
 }
 
 

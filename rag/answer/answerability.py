@@ -16,7 +16,7 @@ import numpy as np
 
 from rag.answer.evidence import PaperEvidence, logistic
 from rag.errors import UserError
-from rag.question.planner import ASK_ABOUT
+from rag.question.planner import ASK_ABOUT, SPECIFIC_NAME
 from rag.answer.naming import paper_name
 from rag.retrieval.planned import looks_named, mentions
 from rag.text.sentences import paper_sentences
@@ -47,7 +47,6 @@ def owns(hit: Hit, name: str) -> bool:
 
 
 _BASELINE_LIST = re.compile(r"\b(?:such\s+as|like|including|e\.g\.|compared\s+(?:with|to)|than|baselines?|state-of-the-art)\b", re.I)
-_SPECIFIC_NAME = re.compile(r"^(?=\S*(?:[A-Z]\S*[A-Z]|\d|\+))[A-Za-z][\w\-+]*$")
 
 
 def only_cited(name: str, hits: list[Hit]) -> bool:
@@ -111,7 +110,7 @@ def subject_owned(plan: QuestionPlan, evidence: list[PaperEvidence]) -> bool:
     paper ranked first. The mirror of :func:`missing_subject`, with the same notion of a specific name.
     """
     asked = specific_subject(plan)
-    if asked and not _SPECIFIC_NAME.match(asked):
+    if asked and not SPECIFIC_NAME.match(asked):
         # "Tell me about Medusa.": a plain word is a method's name only as a paper's own ("Medusa: ..."), not
         # as a word in a title ("Tell me about Transformers." is no question about TinyFusion's paper).
         return any(paper_name(e.hit.title, e.hit.abstract).lower() == asked.lower() for e in evidence[:2])
@@ -133,7 +132,7 @@ def specific_subject(plan: QuestionPlan) -> str | None:
     asked = subject(plan) if plan.kind in ("fact", "method", "yesno") and not plan.within else None
     # A plain capitalised word ("Medusa") is specific only when the question is that name alone: elsewhere
     # it may be a sentence's first word or a generic term ("Transformers").
-    return asked if asked and (_SPECIFIC_NAME.match(asked) or names_only(plan, asked)) else None
+    return asked if asked and (SPECIFIC_NAME.match(asked) or names_only(plan, asked)) else None
 
 
 def subject(plan: QuestionPlan) -> str | None:

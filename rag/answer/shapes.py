@@ -86,6 +86,10 @@ def figure_in(sentence: str, quantity: str | None, reach: int | None = None) -> 
 
 # A compare that asks how the papers differ (in approach), besides or instead of a figure.
 _DIFFER = re.compile(r"\b(?:differ\w*|contrast\w*|distinguish\w*|what does .{1,40}? add|improve\w* on)\b", re.I)
+# A compare of how the papers work ("what is the core strategy of each?", "how do they differ in the way they handle
+# ...?", "the optimizers they rely on"): each item quotes the mechanism, as a method question's answer does.
+_ASKS_HOW = re.compile(r"\b(?:strateg(?:y|ies)|mechanisms?|(?:core|key|main)\s+ideas?|the\s+way\s+(?:they|each|it)|rel(?:y|ies)\s+on|"
+                       r"how\s+(?:does|do)\s+(?:each|they|both|the\s+two)\b(?!\s+(?:compare|perform|fare|score|rank)))", re.I)
 
 
 class ShapedAnswerer:
@@ -156,9 +160,12 @@ class ShapedAnswerer:
         # two best sentences, since a difference of approach is rarely said in one.
         # "How do they differ, and how do their speeds compare?": what each proposes, then its figure.
         differ = bool(_DIFFER.search(plan.search_text or plan.question))
-        per_paper = 2 if (plan.quantity in (None, "amount") or differ) and len(chosen) <= 2 else 1
-        lines, figures, names = self._items(plan.search_text or plan.question, sources, chosen, plan.quantity or "amount", per_paper,
-                                            lead=per_paper > 1)
+        how = plan.quantity is None and bool(_ASKS_HOW.search(plan.search_text or plan.question))
+        # Asked how each works: the mechanism rarely fits in the contribution sentence, so two each, also for three papers;
+        # and no figure is preferred, since the scores are not what was asked.
+        per_paper = 2 if ((plan.quantity in (None, "amount") or differ) and len(chosen) <= 2) or (how and len(chosen) <= 3) else 1
+        lines, figures, names = self._items(plan.search_text or plan.question, sources, chosen, None if how else plan.quantity or "amount",
+                                            per_paper, kind="method" if how else "fact", lead=per_paper > 1)
         what = plan.quantity if plan.quantity not in (None, "count", "amount") else "what they report"
         opening = f"Comparing {len(lines)} papers on {what}:" if len(lines) > 1 else ""
         return Shaped("\n".join([opening, *lines]).strip(), figures, names)

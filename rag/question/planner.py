@@ -107,6 +107,11 @@ _NOT_NAMES = frozenset(
 )
 
 
+# A one-word name that can only be a method's ("SparseGPT", "ZeRO++", "OTOv2", "RECE"): inner capitals, a digit or '+';
+# a capitalised common word ("Medusa", "Transformers") may be a sentence's first word or a generic term.
+SPECIFIC_NAME = re.compile(r"^(?=\S*(?:[A-Z]\S*[A-Z]|\d|\+))[A-Za-z][\w\-+]*$")
+
+
 def _split_span(span: str) -> list[str]:
     span = re.sub(r"^(?:the|both)\s+", "", span.strip(" ,.?"), flags=re.I)
     for index, separator in enumerate(_SEPARATORS):
@@ -206,8 +211,17 @@ class QuestionPlanner:
 
     @staticmethod
     def _named_sides(question: str) -> list[str]:
+        """The sides of a compare worded without "A and B" or "A vs B": "which is faster, A or B?", or two specific
+        names anywhere ("What does ZeRO++ add on top of ZeRO, and how do their gains compare?")."""
         names = named_entities(question)
-        return names if _COMPARATIVE.search(question) and len(names) >= 2 else []
+        if _COMPARATIVE.search(question) and len(names) >= 2:
+            return names
+        specific = [name for name in names if SPECIFIC_NAME.match(name)]
+        # Not where the question compares a topic's papers ("the pruning papers on LLaMA and OPT"): names there are testbeds.
+        topic = _TOPIC_FIGURES.search(question)
+        if topic and re.match(r"the\s+(?:two|three|four|both)\s+\S+$", topic.group(0), re.I):
+            topic = None  # "the two papers": the named ones
+        return specific if len(specific) >= 2 and not topic else []
 
     @staticmethod
     def _names_something_new(question: str, history: list[dict]) -> bool:

@@ -33,8 +33,13 @@ _QUANTITIES: list[tuple[str, str, str]] = [
     ("Dice", r"\bdice\b|\bm?iou\b|intersection over union", r"\bdice\b|\bm?iou\b|intersection over union"),
     ("AUC", r"\bauc\b|\bauroc\b|area under", r"\bauc\b|\bauroc\b|area under"),
     ("error rate", r"error rate|\bwer\b|\bcer\b", r"error|\bwer\b|\bcer\b"),
-    ("parameters", r"parameters?|params|parameter savings|parameter-efficien|trainable", r"parameters?|params|times fewer|x fewer|fewer"),
-    ("memory", r"memory|vram|\bgb\b|footprint", r"memory|\bgb\b|\bmb\b|footprint"),
+    # Parameters as a size ("how many parameters", "fewer parameters", "compare in parameters"), not as a thing a
+    # method acts on ("how do they handle redundant fine-tuned parameters?", which asks for a mechanism).
+    ("parameters", r"(?:how\s+many|number\s+of|count\s+of|fewer|more|less|extra|additional|trainable)\s+(?:\S+\s+){0,2}?(?:parameters?|params)\b"
+     r"|\b(?:parameters?|params)\s+(?:count|savings|budget|overhead|do|does|did)\b|\b(?:in|of)\s+(?:terms\s+of\s+)?(?:parameters?|params)\s*[?,.]"
+     r"|parameter-efficien|trainable", r"parameters?|params|times fewer|x fewer|fewer"),
+    # Memory is also reported as storage or model size saved ("saving 33% ... of the model size").
+    ("memory", r"memory|vram|\bgb\b|footprint", r"memory|\bgb\b|\bmb\b|footprint|storage|model\s+sizes?|(?:reduc|sav)\w*\s+(?:\S+\s+){0,3}?(?:size|space)"),
     # Compute saved is as often reported as cost ("saves 40% overall cost") or GPU hours as in FLOPs.
     ("FLOPs", r"flops|macs|compute|computation|computational cost", r"flops|macs|comput|\bcosts?\b|gpu[- ]hours?"),
     ("bitrate", r"bitrate|bit-rate|\bbpp\b|kbps|bits per pixel|compression ratio|compression rate", r"bpp|kbps|bit|compression|ratio"),

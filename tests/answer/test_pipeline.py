@@ -267,3 +267,18 @@ def test_a_question_about_a_named_method_is_answered_from_that_methods_own_paper
     answer = sample_assistant.ask("Does RECE need fine-tuning?")
     assert not answer.abstained and answer.citations, answer.text
     assert all("Concept Erasure" in c.title for c in answer.citations), [c.title for c in answer.citations]
+
+
+def test_a_compare_of_how_each_method_works_quotes_mechanisms_not_scores(sample_assistant):
+    # EMS's item quoted its LongBench scores; the question asks for the strategy.
+    answer = sample_assistant.ask("GEAR versus EMS for KV cache compression: what is the core strategy of each?")
+    items = [line for line in answer.text.splitlines() if line.startswith("- ")]
+    assert len(items) == 2 and "Evict-then-Merge" in answer.text, answer.text
+    assert not re.search(r"perplexity|LongBench|throughput", answer.text), answer.text
+
+
+def test_a_compare_naming_two_methods_without_and_or_versus_is_answered_from_both(sample_assistant):
+    # No "A and B" or "A vs B": the two specific names are the sides (it was refused with unrelated papers).
+    answer = sample_assistant.ask("What does ZeRO++ add on top of ZeRO, and how do the gains reported by the two papers compare?")
+    assert answer.plan.entities == ["ZeRO++", "ZeRO"] and not answer.abstained, answer.text
+    assert {c.title.split(":")[0] for c in answer.citations} == {"ZeRO++", "ZeRO"}, [c.title for c in answer.citations]

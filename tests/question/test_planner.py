@@ -155,3 +155,21 @@ def test_requests_as_people_type_them(question, kind, count):
     # Each was answered as a one-paper fact (or refused: "Tell me about Medusa." with Medusa's paper first).
     plan = QuestionPlanner().plan(question)
     assert (plan.kind, plan.count) == (kind, count)
+
+
+def test_two_specific_names_are_the_sides_of_a_compare_worded_without_and_or_versus():
+    planner = QuestionPlanner()
+    plan = planner.plan("What does ZeRO++ add on top of ZeRO, and how do the gains reported by the two papers compare?")
+    assert plan.kind == "compare" and plan.entities == ["ZeRO++", "ZeRO"]
+    # A topic's papers compared on two testbeds: the names are where they were tested, not sides.
+    assert planner.plan("How do the pruning papers compare on LLaMA-7B and OPT-13B?").entities == []
+
+
+def test_parameters_are_a_quantity_when_asked_as_a_size_not_as_what_a_method_handles():
+    from rag.question.quantities import asked_quantity, reports_quantity
+
+    assert asked_quantity("How do TIES-Merging and DARE differ in the way they handle redundant fine-tuned parameters?") is None
+    assert asked_quantity("How many extra parameters do the Medusa heads add?") == "parameters"
+    assert asked_quantity("How do LoRA and DoRA compare in terms of parameters?") == "parameters"
+    # Memory saved is also reported as storage or model size.
+    assert reports_quantity("Lossless compression often saves 33% and at times over 50% of the model size.", "memory")
