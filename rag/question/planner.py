@@ -34,7 +34,16 @@ _NUMERIC_ASK = re.compile(
 _SURVEY = (r"(?:please\s+)?(?:summari[sz]e|review|describe|outline|give\s+(?:me\s+)?an?\s+overview\s+of|overview\s+of)\s+(?:(?!how\b)\S+\s+){0,3}?"
            r"(?:papers|studies|methods|approaches|techniques|work|research|literature)(?:\s+(?:to|for|of|on|in))?\b")  # not "works": "describe how X works"
 # "What work is there on X?", "what research exists on X": the field's papers, a list.
-_WORK_ON = r"(?:what|which)\s+(?:\S+\s+){0,2}?(?:work|research|literature)\s+(?:is\s+there|exists?|has\s+been\s+(?:done|published))"
+_WORK_ON = (r"(?:what|which)\s+(?:\S+\s+){0,2}?(?:work|research|literature)\s+(?:is\s+there|exists?|has\s+been\s+(?:done|published)|"
+            # "What work addresses X?": the field's work doing something (the verb stays with the topic).
+            r"(?=(?!does\b|is\b|was\b|has\b)[a-z]+s\b))")
+# "What learnable pooling operators have been proposed as ...?", "what shortcomings ... have been identified": the
+# literature's answers to a question, a list.
+_PROPOSED = (r"(?:what|which)\s+[^?.]{0,120}?\s+(?:have|has)\s+been\s+(?:proposed|developed|introduced|suggested|explored|studied|"
+             r"identified|designed|presented|put\s+forward)")
+# "Are there surveys or new algorithms on ...?": is there such work at all.
+_ARE_THERE = (r"(?:are|is)\s+there\s+(?:any\s+)?(?:\S+\s+){0,2}?(?:papers?|works?|studies|methods|surveys?|algorithms|approaches|"
+              r"techniques|articles)\b")
 # "Can you list ...", "could you please recommend ...": a request's polite opening, shared by _LIST and _LEAD.
 _POLITE = r"(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?"
 # "papers on token merging", "give me 3 papers on X", "recommend some work on X": shared by _LIST and _LEAD.
@@ -48,7 +57,7 @@ _LIST = re.compile(
     r"^\s*(?:(?:and|so|also|then|now)\s+)?" + _POLITE + r"(?:(?:which|what)\s+(?:\S+\s+){0,4}?(?:papers?|works|studies|articles|methods|approaches|techniques|"
     r"models|systems|frameworks|ways)\b|which\s+ones?\b|which\s+of\s+(?:them|these|those|the\s+\w+)|(?:list|name|enumerate|survey|find|show)\b|"
     + _PAPERS + r"\s+(?:on|about|regarding|for|that|which|using)\b|" + _ASK_FOR + r"\b|"
-    r"(?:are|is)\s+there\s+(?:any\s+)?(?:\S+\s+){0,2}?(?:papers?|works?|studies|methods)|" + _SURVEY + "|" + _WORK_ON + "|" + _HOW_MANY + ")",
+    + _ARE_THERE + "|" + _SURVEY + "|" + _WORK_ON + "|" + _PROPOSED + "|" + _HOW_MANY + ")",
     re.I,
 )
 _FRESH_LABEL = re.compile(r"^\s*(?:(?:unrelated|new|different|another|other|separate)(?:\s+(?:question|topic|subject))?|"
@@ -184,6 +193,19 @@ def named_entities(text: str) -> list[str]:
     return found
 
 
+def asking_sentence(question: str) -> str:
+    """The sentence that asks, where a question gives context first: the last one ending in '?'.
+
+    >>> asking_sentence("Guidance doubles the cost per step. Which papers cut it?")
+    'Which papers cut it?'
+    >>> asking_sentence("Which papers prune LLMs?")
+    'Which papers prune LLMs?'
+    """
+    parts = re.split(r"(?<=[.?!])\s+(?=[A-Z])", question.strip())
+    asks = [p for p in parts if p.rstrip().endswith("?")]
+    return asks[-1] if len(parts) > 1 and asks else question
+
+
 class QuestionPlanner:
     """Question (+ history) → QuestionPlan: kind, named entities, asked quantity, filters, follow-up scope."""
 
@@ -201,11 +223,13 @@ class QuestionPlanner:
             return "compare"
         if _NUMERIC_ASK.search(question) and len(compared_entities(question)) >= 2:  # "How much memory do A and B save?"
             return "compare"
-        if _LIST.search(question):
+        # "Classifier-free guidance doubles the cost per step. Which papers cut it?": context first, then the ask.
+        ask = asking_sentence(question)
+        if _LIST.search(question) or _LIST.search(ask):
             return "list"
         if _METHOD.search(question) and not _NUMERIC_ASK.search(question):
             return "method"
-        if _YESNO.search(question):
+        if _YESNO.search(ask):
             return "yesno"
         return "fact"
 
@@ -263,8 +287,15 @@ _LEAD = re.compile(
 
 
 def topic_phrase(question: str) -> str:
-    """What a list question is about: "Which papers erase concepts from X?" → "erase concepts from X"."""
-    return topic_clause(question)[0]
+    """What a list question is about, to search for: "Which papers erase concepts from X?" → "erase concepts from X".
+
+    A question that gives context first keeps it: "Guidance doubles the cost per step. Which papers cut it?"
+    is searched as "Guidance doubles the cost per step. cut it".
+    """
+    ask = asking_sentence(question)
+    if ask == question:
+        return topic_clause(question)[0]
+    return f"{question[: question.rindex(ask)].strip()} {topic_clause(ask)[0]}"
 
 
 def topic_clause(question: str) -> tuple[str, bool]:
@@ -274,6 +305,19 @@ def topic_clause(question: str) -> tuple[str, bool]:
     "7 papers in the collection erase concepts from X". "What methods exist for X?" and "Which
     papers are about X?" → ("X", False): a noun phrase, which the answer says the papers address.
     """
+    # The asking sentence says what the papers do: "Guidance doubles the cost. Which papers cut it?" → "cut it".
+    asking = asking_sentence(question)
+    if asking != question and re.fullmatch(r"\s*(?:what|which)\s+[^?]*?\b(?:papers|works|studies)\s+(?:are\s+there|exist)\s*\??\s*", asking, re.I):
+        # "I'm interested in X. What theory and application papers are there?": the topic is the context's.
+        context = question[: question.rindex(asking)].strip(" .")
+        return re.sub(r"^(?:i\s*'?\s*m|i\s+am)\s+(?:\w+\s+)?(?:interested|working|looking)\s+(?:in|on|into|at|for)\s+", "", context, flags=re.I), False
+    question = asking
+    proposed = re.match(r"^\s*(?:what|which)\s+(.{1,120}?)\s+(?:have|has)\s+been\s+(.*?)\s*\??\s*$", question, re.I)
+    if proposed:  # "What pooling operators have been proposed as X?" → "pooling operators proposed as X"
+        return f"{proposed.group(1)} {proposed.group(2)}".strip(), False
+    there = re.match(r"^\s*(?:are|is)\s+there\s+(?:any\s+)?(?!(?:\S+\s+){0,2}?papers\b)(.+?)\s*\??\s*$", question, re.I)
+    if there and re.match(_ARE_THERE, question.strip(), re.I):  # "Are there surveys or new algorithms on X?" → that noun phrase
+        return there.group(1), False
     figures = _TOPIC_COMPARE.match(question.strip())
     if figures:  # "How do the speculative decoding papers compare in speedup?" → "speculative decoding speedup"
         return f"{figures.group(1)} {figures.group(2)}".strip(" ?."), False

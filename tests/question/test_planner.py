@@ -173,3 +173,26 @@ def test_parameters_are_a_quantity_when_asked_as_a_size_not_as_what_a_method_han
     assert asked_quantity("How do LoRA and DoRA compare in terms of parameters?") == "parameters"
     # Memory saved is also reported as storage or model size.
     assert reports_quantity("Lossless compression often saves 33% and at times over 50% of the model size.", "memory")
+
+
+@pytest.mark.parametrize("question", [
+    "Classifier-free guidance roughly doubles the network evaluations per denoising step. Which papers try to cut that extra sampling cost?",
+    "What learnable pooling operators have been proposed as drop-in replacements for plain max or average pooling?",
+    "I'm interested in linear state-space layers of the S4/Mamba family. What theory, parameterization and application papers are there?",
+    "What work addresses recovering training state when large language model training runs fail?",
+    "Are there surveys or new algorithms on deciding which unlabeled examples should be sent to annotators?",
+])
+def test_literature_questions_worded_as_a_researcher_would_are_lists(question):
+    # Each was answered from one paper's sentences, as a fact or a yes/no question.
+    assert QuestionPlanner().kind(question) == "list"
+
+
+def test_a_question_with_context_first_opens_with_its_ask_and_searches_with_its_context():
+    question = "Classifier-free guidance doubles the evaluations per step. Which papers try to cut that extra cost?"
+    assert topic_clause(question) == ("try to cut that extra cost", True)
+    assert topic_phrase(question).startswith("Classifier-free guidance doubles") and topic_phrase(question).endswith("cut that extra cost")
+    interested = "I'm interested in linear state-space layers as alternatives to attention. What application papers are there?"
+    assert topic_clause(interested) == ("linear state-space layers as alternatives to attention", False)
+    assert topic_clause("What pooling operators have been proposed as replacements for max pooling?") == (
+        "pooling operators proposed as replacements for max pooling", False)
+    assert topic_clause("What work addresses recovering training state?") == ("addresses recovering training state", True)
