@@ -139,7 +139,12 @@ def subject(plan: QuestionPlan) -> str | None:
     """The method a question asks about: the name right after its verb ("How does SparseGPT ...", "What FID does RCG get?")."""
     text = plan.search_text or plan.question
     for name in plan.entities:
-        if re.search(r"\b(?:does|do|did|is|are|was|were|can|could|would|will|has|have)\s+(?:the\s+)?" + re.escape(name) + r"\b", text, re.I):
+        # "How does SparseGPT ...", "what bitrate does the improved RVQGAN codec reach?" (a modifier or two after "the");
+        # not an adjective ("the ultra-lightweight DSP-based vocoder") nor a testbed ("does a ViT-H trained on it reach").
+        if re.search(r"-(?:based|like|style|aware|free|driven|guided|specific|level|wise)$", name, re.I):
+            continue
+        if re.search(r"\b(?:does|do|did|is|are|was|were|can|could|would|will|has|have)\s+(?:the\s+(?:[a-z][\w\-]*\s+){0,2}?)?" + re.escape(name) + r"\b",
+                     text, re.I):
             return name
         # "Tell me about Medusa.", "What are the limitations of SparseGPT?": the name closes the question
         # (not "How much of BERT's FLOPs do A and B remove?", where BERT is where they were tested).

@@ -19,7 +19,8 @@ from rag.text.words import content_words
 from rag.types import QuestionPlan
 
 _COMPARE = re.compile(
-    r"\b(compar(?:e|es|ed|ing|ison)|versus|vs\.?|differ(?:s|ence|ences|ent)?|contrast(?:s|ed)?|trade-?offs?\s+between|improves?\s+(?:up)?on)\b", re.I)
+    r"\b(compar(?:e|es|ed|ing|ison)|versus|vs\.?|differ(?:s|ence|ences|ent)?|contrast(?:s|ed)?|trade-?offs?\s+between|improves?\s+(?:up)?on|"
+    r"adds?\s+(?:on\s+top\s+of|over|beyond))\b", re.I)
 # "Compare the two codecs", "how does the follow-up differ from the original": sides described, not named.
 _TWO_SIDES = re.compile(
     r"\b(?:two|both|each|their|them|these|those|the\s+other|the\s+original|the\s+(?:first|second|newer|older|later|earlier)|"

@@ -52,3 +52,13 @@ def test_a_method_named_only_among_baselines_is_only_cited():
     assert not only_cited("Wanda", [perp, study])  # a paper that discusses it, not just lists it
     own = _evidence("Wanda: a simple pruning approach", "We prune by weights and activations.").hit
     assert not only_cited("Wanda", [perp, own])
+
+
+def test_the_subject_may_follow_a_modifier_after_the_but_is_never_an_adjective_or_a_testbed():
+    from rag.answer.answerability import subject
+    from rag.question.planner import QuestionPlanner
+
+    planner = QuestionPlanner()
+    assert subject(planner.plan("What bitrate and compression ratio does the improved RVQGAN codec reach?")) == "RVQGAN"
+    assert subject(planner.plan("What mean opinion score does the ultra-lightweight DSP-based vocoder obtain?")) is None
+    assert subject(planner.plan("What zero-shot ImageNet accuracy does a ViT-H trained on the filtered data reach?")) is None

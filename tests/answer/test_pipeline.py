@@ -282,3 +282,10 @@ def test_a_compare_naming_two_methods_without_and_or_versus_is_answered_from_bot
     answer = sample_assistant.ask("What does ZeRO++ add on top of ZeRO, and how do the gains reported by the two papers compare?")
     assert answer.plan.entities == ["ZeRO++", "ZeRO"] and not answer.abstained, answer.text
     assert {c.title.split(":")[0] for c in answer.citations} == {"ZeRO++", "ZeRO"}, [c.title for c in answer.citations]
+
+
+def test_a_fact_about_a_named_method_with_a_modifier_before_its_name_is_read_from_its_paper(sample_assistant):
+    # "the improved RVQGAN codec": the image VQGAN paper's "0.04 bpp" answered it before.
+    answer = sample_assistant.ask("What bitrate and compression ratio does the improved RVQGAN codec reach?")
+    assert [c.title for c in answer.citations] == ["High-Fidelity Audio Compression with Improved RVQGAN"], answer.text
+    assert "8kbps" in answer.text and "90x" in answer.text

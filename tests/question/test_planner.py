@@ -161,6 +161,7 @@ def test_two_specific_names_are_the_sides_of_a_compare_worded_without_and_or_ver
     planner = QuestionPlanner()
     plan = planner.plan("What does ZeRO++ add on top of ZeRO, and how do the gains reported by the two papers compare?")
     assert plan.kind == "compare" and plan.entities == ["ZeRO++", "ZeRO"]
+    assert planner.kind("What does the holistic version add on top of the original method?") == "compare"
     # A topic's papers compared on two testbeds: the names are where they were tested, not sides.
     assert planner.plan("How do the pruning papers compare on LLaMA-7B and OPT-13B?").entities == []
 
