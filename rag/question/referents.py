@@ -24,6 +24,8 @@ _SELECTION = re.compile(r"\b(?:which|any|none|all|each|some|how\s+many)\s+(?:one
 # "The one aimed at medical images", "the one made only for video": one earlier paper, named by what it does.
 _DESCRIBED_ONE = re.compile(r"\bthe\s+(?:one|paper|method)\s+(?:that|which|who|made|aimed|designed|built|meant|tailored|trained|tested|"
                             r"evaluated|for|with|about|on|using|based|from)\b", re.I)
+# "How does the other codec train?", "and the other one?": an earlier paper besides the one just discussed.
+_THE_OTHER = re.compile(r"\bthe\s+other\s+(?!hand\b|way\b)[a-z][\w\-]*\b", re.I)
 # How many retrieved-but-uncited papers a choice right after a list also considers: the list cut's
 # near misses sit just below its last cited paper; further down the ranking are other topics.
 UNCITED_CANDIDATES = 3
@@ -37,7 +39,7 @@ def is_follow_up(question: str) -> bool:
     """A question that leans on the conversation: pronouns ("those", "them"), a follow-up opening ("and ..."), or a
     choice among papers shown ("which one ...?")."""
     return (bool(_OPENERS.search(question)) or bool(set(words(question)) & _CUES) or bool(_ORDINAL.search(question))
-            or bool(_MARKER_REF.search(question)) or chooses_among_earlier(question))
+            or bool(_MARKER_REF.search(question)) or chooses_among_earlier(question) or bool(_THE_OTHER.search(question)))
 
 
 # "Is it possible to ...?", "is it true that ...": an impersonal "it", not a paper.
@@ -60,7 +62,7 @@ def chooses_among_earlier(question: str) -> bool:
 def describes_one(question: str) -> bool:
     """A follow-up about one earlier paper that it names by what the paper does: "How does the one made only for video
     get its speedup?". Which paper that is, is for the evidence to decide (AnswerPipeline)."""
-    return bool(_DESCRIBED_ONE.search(question))
+    return bool(_DESCRIBED_ONE.search(question)) or bool(_THE_OTHER.search(question) and not re.search(r"\bthe\s+other\s+\w+s\b", question, re.I))
 
 
 def papers_of(message: dict, id_for_title: Callable[[str], str | None] | None = None, key: str = "paper_ids") -> list[str]:
@@ -93,6 +95,13 @@ class Referents:
             return [], False
         previous = next((m for m in reversed(history) if m.get("role") == "assistant"), None)
         papers = papers_of(previous, self.id_for_title) if previous else []
+        answers = [m for m in history if m.get("role") == "assistant"]
+        if _THE_OTHER.search(question) and len(answers) >= 2:
+            # "the other codec", after a list and then a question about one of its papers: the list's other papers.
+            earlier = papers_of(answers[-2], key="scope_ids") or papers_of(answers[-2], self.id_for_title)
+            others = [p for p in earlier if p not in papers]
+            if others:
+                return others, True
         if previous and (chooses_among_earlier(question) or _PARALLEL.search(question)):
             # After "which of them needs no tuning?" narrowed the list, "and which ones propose a metric?"
             # chooses again among the same papers, not among the one just named. A choice made right

@@ -289,3 +289,14 @@ def test_a_fact_about_a_named_method_with_a_modifier_before_its_name_is_read_fro
     answer = sample_assistant.ask("What bitrate and compression ratio does the improved RVQGAN codec reach?")
     assert [c.title for c in answer.citations] == ["High-Fidelity Audio Compression with Improved RVQGAN"], answer.text
     assert "8kbps" in answer.text and "90x" in answer.text
+
+
+def test_the_other_codec_after_a_list_and_one_of_its_papers_is_the_lists_other_codec(sample_assistant):
+    history = []
+    for question in ("What work is there on neural audio codecs that turn audio into discrete tokens at low bitrates?",
+                     "What bitrate and compression ratio does the improved RVQGAN codec reach?"):
+        answer = sample_assistant.ask(question, history=history or None)
+        history += [{"role": "user", "content": question}, answer.message()]
+    answer = sample_assistant.ask("And how does the other codec stabilise training with its multiple losses?", history=history)
+    # It quoted the RVQGAN paper again (and before that the image VQGAN paper).
+    assert [c.title for c in answer.citations] == ["High Fidelity Neural Audio Compression"], answer.text

@@ -69,3 +69,12 @@ def test_the_one_named_by_what_it_does_is_a_choice_among_earlier_papers():
         assert describes_one(question) and chooses_among_earlier(question) and is_follow_up(question), question
     assert not describes_one("Which one needs no draft model?")  # a choice, but not of one described paper
     assert not describes_one("Is this the one true method?")
+
+
+def test_the_other_one_is_among_the_earlier_list_without_the_paper_just_discussed():
+    # A list of codecs, then a question about one of them, then "the other codec": the list's other papers,
+    # of which the evidence picks the one the description fits (describes_one).
+    turns = history(["a", "b", "c"]) + history(["b"])
+    assert Referents().scope("And how does the other codec stabilise training?", turns) == (["a", "c"], True)
+    assert describes_one("And how does the other codec stabilise training?") and not describes_one("What do the other papers report?")
+    assert is_follow_up("How does the other method train?") and not is_follow_up("On the other hand, which papers prune LLMs?")
