@@ -44,6 +44,8 @@ _QUANTITIES: list[tuple[str, str, str]] = [
     ("FLOPs", r"flops|macs|compute|computation|computational cost", r"flops|macs|comput|\bcosts?\b|gpu[- ]hours?"),
     ("bitrate", r"bitrate|bit-rate|\bbpp\b|kbps|bits per pixel|compression ratio|compression rate", r"bpp|kbps|bit|compression|ratio"),
     ("data", r"how much data|training data|data savings|save data", r"data|samples|examples|%"),
+    # "How do the gains reported by the two papers compare?": a relative figure (8x, 10x, 35%), not a size ("13B").
+    ("gain", r"\bgains?\b|\bimprovements?\b|how\s+much\s+better", r"increas|improv|gain|better|higher|faster|\d\s*(?:x|×)|%"),
     ("count", r"how many|number of", r""),
     ("amount", r"how much|how large|how big|how small|by how", r""),
 ]

@@ -282,6 +282,8 @@ def test_a_compare_naming_two_methods_without_and_or_versus_is_answered_from_bot
     answer = sample_assistant.ask("What does ZeRO++ add on top of ZeRO, and how do the gains reported by the two papers compare?")
     assert answer.plan.entities == ["ZeRO++", "ZeRO"] and not answer.abstained, answer.text
     assert {c.title.split(":")[0] for c in answer.citations} == {"ZeRO++", "ZeRO"}, [c.title for c in answer.citations]
+    # "Gains" are relative figures: ZeRO's "8x increase in model size", not its "13B parameters".
+    assert answer.plan.quantity == "gain" and "4x" in answer.text and "8x" in answer.text, answer.text
 
 
 def test_a_fact_about_a_named_method_with_a_modifier_before_its_name_is_read_from_its_paper(sample_assistant):
