@@ -63,7 +63,13 @@ class OnnxExporter:
         target = self.target()
         if target.is_file():
             return target
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            probe = tempfile.NamedTemporaryFile(dir=self.cache_dir)
+            probe.close()
+        except OSError as exc:
+            raise UserError(f"cannot write the model's ONNX export to {self.cache_dir} ({exc.strerror or type(exc).__name__}); "
+                            "set embedding.model_cache to a writable folder") from None
         stem = target.stem.removesuffix("-" + self.variant)
         plain = self.cache_dir / f"{stem}-unfused.onnx"
         if not plain.is_file():
@@ -90,8 +96,12 @@ class OnnxExporter:
 
     def _write_fp32(self, out: Path) -> None:
         import torch
+        import transformers
         from transformers import AutoModel, AutoTokenizer
 
+        # The per-load "Loading weights" bar is noise in a CLI's first run and in server logs.
+        transformers.utils.logging.set_verbosity_error()
+        transformers.utils.logging.disable_progress_bar()
         check_mean_pooling(self.location)
         # Eager attention exports as plain MatMul/Softmax, which onnxruntime runs well.
         model = AutoModel.from_pretrained(self.location, attn_implementation="eager").eval()

