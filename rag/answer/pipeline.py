@@ -138,8 +138,10 @@ class AnswerPipeline:
     def choose(self, plan: QuestionPlan, planned: PlannedHits, judged: Judged) -> list[int]:
         """The source indexes the answer is about (lists and compares; a fact answer picks its own sentences)."""
         if plan.kind == "list" and plan.within:
-            return self.selector.closest_papers(judged.evidence, self.settings.follow_up_margin, self.settings.follow_up_term_weight,
-                                                self.settings.follow_up_break_margin)
+            closest = self.selector.closest_papers(judged.evidence, self.settings.follow_up_margin, self.settings.follow_up_term_weight,
+                                                   self.settings.follow_up_break_margin)
+            # "Which of them looks at X, and what does it examine?" asks for one paper: the closest.
+            return closest[: plan.count] if plan.count else closest
         if plan.kind == "list":
             return self.selector.list_papers(judged.evidence, plan.count)
         if plan.kind == "compare":

@@ -11,6 +11,8 @@ not every paper the list cut would keep; the count the question states overrides
 3
 >>> stated_count("Which paper introduced Tree-Ring watermarks?")
 1
+>>> stated_count("Which of them looks at clinical tasks, and what trade-offs does it examine?")
+1
 >>> stated_count("Which papers use a two-stage training recipe?") is None
 True
 """
@@ -41,9 +43,13 @@ _ORIGINAL_AND_LATER = re.compile(
 _ORIGIN = re.compile(r"^\s*(?:which|what)\s+(?:paper|work|study|article)\s+(?:first\s+)?(?:introduced|proposed|presented|invented|coined|originated)\b", re.I)
 
 
+# "Which of them looks at clinical tasks, and what trade-offs does it examine?": a singular verb, then "it": one paper.
+_ONE_OF_THEM = re.compile(r"^\s*(?:and\s+)?which\s+(?:one\s+)?of\s+(?:them|these|those)\s+(?:is|was|has|does|[a-z]+(?<!ss)(?<!us)s)\b.*\b(?:it|its)\b", re.I)
+
+
 def stated_count(question: str) -> int | None:
     """The number of papers the question names as its subject, or None when it states none."""
-    if _ORIGIN.search(question):
+    if _ORIGIN.search(question) or _ONE_OF_THEM.search(question):
         return 1
     match = _COUNTED.search(question)
     if match:

@@ -312,3 +312,13 @@ def test_which_of_them_keeps_both_papers_that_say_it_far_above_the_rest(sample_a
     history = [{"role": "user", "content": question}, first.message()]
     answer = sample_assistant.ask("Which of them replace contrastive samples with class proxies in the replay loss?", history=history)
     assert sorted(c.title.split(":")[0] for c in answer.citations) == ["HPCR", "PCR"], answer.text
+
+
+def test_which_of_them_with_a_singular_verb_and_it_is_answered_about_one_paper(sample_assistant):
+    # It listed two unlearning papers beside the one on clinical prediction.
+    question = "Which papers study training machine learning models under differential privacy?"
+    first = sample_assistant.ask(question)
+    history = [{"role": "user", "content": question}, first.message()]
+    answer = sample_assistant.ask("Which of them looks at clinical prediction tasks, and what trade-offs does it examine?", history=history)
+    assert answer.plan.count == 1 and len(answer.citations) == 1, answer.text
+    assert answer.citations[0].title.startswith("Chasing Your Long Tails"), answer.citations[0].title
