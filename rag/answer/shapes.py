@@ -159,12 +159,13 @@ class ShapedAnswerer:
         # Two papers compared on no asked figure ("how do they differ in approach?"): each item quotes its
         # two best sentences, since a difference of approach is rarely said in one.
         # "How do they differ, and how do their speeds compare?": what each proposes, then its figure.
-        differ = bool(_DIFFER.search(plan.search_text or plan.question))
-        how = plan.quantity is None and bool(_ASKS_HOW.search(plan.search_text or plan.question))
+        question = plan.search_text or plan.question
+        differ = bool(_DIFFER.search(question))
+        how = plan.quantity is None and bool(_ASKS_HOW.search(question))
         # Asked how each works: the mechanism rarely fits in the contribution sentence, so two each, also for three papers;
         # and no figure is preferred, since the scores are not what was asked.
         per_paper = 2 if ((plan.quantity in (None, "amount") or differ) and len(chosen) <= 2) or (how and len(chosen) <= 3) else 1
-        lines, figures, names = self._items(plan.search_text or plan.question, sources, chosen, None if how else plan.quantity or "amount",
+        lines, figures, names = self._items(question, sources, chosen, None if how else plan.quantity or "amount",
                                             per_paper, kind="method" if how else "fact", lead=per_paper > 1)
         what = plan.quantity if plan.quantity not in (None, "count", "amount") else "what they report"
         opening = f"Comparing {len(lines)} papers on {what}:" if len(lines) > 1 else ""

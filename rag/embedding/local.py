@@ -1,4 +1,4 @@
-"""Local sentence-transformers embedding (the default)."""
+"""Local sentence-transformers embedding in torch (`embedding.backend: sentence-transformers`, and any GPU device)."""
 
 from __future__ import annotations
 

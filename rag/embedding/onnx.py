@@ -1,4 +1,4 @@
-"""ONNX Runtime embedding: the same model as the default, exported once, run without torch.
+"""ONNX Runtime embedding, the default: the model exported once with torch, then run without it.
 
 Faster on CPU than torch eager mode for the same vectors (fp32), or faster still with a
 dynamically quantised int8 export (vectors differ slightly, so the store records a
@@ -17,7 +17,6 @@ from rag.embedding.onnx_export import INPUT_NAMES, OnnxExporter, check_mean_pool
 from rag.embedding.tokenizer import ModelTokenizer
 from rag.errors import UserError
 from rag.settings import EmbeddingSettings
-
 
 
 def model_cache(settings: EmbeddingSettings) -> Path:

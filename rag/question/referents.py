@@ -93,9 +93,9 @@ class Referents:
         """(paper ids to search within, whether it is a follow-up); ([], False) for a fresh question."""
         if not history or not is_follow_up(question):
             return [], False
-        previous = next((m for m in reversed(history) if m.get("role") == "assistant"), None)
-        papers = papers_of(previous, self.id_for_title) if previous else []
         answers = [m for m in history if m.get("role") == "assistant"]
+        previous = answers[-1] if answers else None
+        papers = papers_of(previous, self.id_for_title) if previous else []
         if _THE_OTHER.search(question) and len(answers) >= 2:
             # "the other codec", after a list and then a question about one of its papers: the list's other papers.
             earlier = papers_of(answers[-2], key="scope_ids") or papers_of(answers[-2], self.id_for_title)

@@ -1,8 +1,9 @@
-"""The default sentence-transformers backend: where it runs, and what it records."""
+"""The sentence-transformers (torch) backend: where it runs, and what it records."""
 
 from __future__ import annotations
 
 import pytest
+from support import counted_during
 
 from rag.embedding.local import SentenceTransformerEmbedder
 from rag.errors import UserError
@@ -27,26 +28,14 @@ def test_counting_tokens_in_one_thread_while_another_embeds_padded_batches_is_sa
     # Ingest counts chunk tokens in its reading thread while the main thread embeds: on one shared
     # fast-tokenizer object the count resets the padding the batch asked for, and the batch fails
     # with "Unable to create tensor" (seen in CI). Run both at once and check each still works.
-    import threading
-
     embedder = SentenceTransformerEmbedder(EmbeddingSettings())
     long_text = "sparse attention for long documents " * 80
     batch = ["short", "a somewhat longer sentence about pruning", long_text[:600], "diffusion"] * 2
     solo_count = len(embedder.tokenize(long_text))
-    stop = threading.Event()
-    counts: list[int] = []
 
-    def count_tokens():
-        while not stop.is_set():
-            counts.append(len(embedder.tokenize(long_text)))
+    def embed():
+        vectors = embedder.embed(batch)
+        assert vectors.shape == (len(batch), embedder.dimension)
 
-    counter = threading.Thread(target=count_tokens)
-    counter.start()
-    try:
-        for _ in range(40):
-            vectors = embedder.embed(batch)
-            assert vectors.shape == (len(batch), embedder.dimension)
-    finally:
-        stop.set()
-        counter.join()
+    counts = counted_during(lambda: len(embedder.tokenize(long_text)), embed, 40)
     assert counts and set(counts) == {solo_count}, "a token count was truncated by the embedding thread's settings"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 
-from support import ROOT, SAMPLE_DIR
+from support import ROOT, SAMPLE_DIR, counted_during
 
 from rag.embedding.local import resolve_model_location
 from rag.embedding.tokenizer import ModelTokenizer
@@ -36,20 +35,11 @@ def test_counting_in_one_thread_while_another_encodes_is_safe():
     tokenizer = ModelTokenizer(LOCATION)
     long_text = "sparse attention for long documents " * 80
     solo = len(tokenizer.count(long_text))
-    stop, counts = threading.Event(), []
 
-    def count():
-        while not stop.is_set():
-            counts.append(len(tokenizer.count(long_text)))
+    def encode():
+        assert max(len(ids) for ids in tokenizer.encode([long_text, "short"])) == 256
 
-    counter = threading.Thread(target=count)
-    counter.start()
-    try:
-        for _ in range(200):
-            assert max(len(ids) for ids in tokenizer.encode([long_text, "short"])) == 256
-    finally:
-        stop.set()
-        counter.join()
+    counts = counted_during(lambda: len(tokenizer.count(long_text)), encode, 200)
     assert counts and set(counts) == {solo} and solo > 256
 
 

@@ -30,6 +30,31 @@ def smollm_gguf() -> str:
     return str(found[0])
 
 
+def counted_during(count, work, repeats: int) -> list:
+    """``count()`` called again and again in a second thread while ``work()`` runs ``repeats`` times here; its results.
+
+    Ingest counts chunk tokens in its reading thread while another thread encodes batches, so a
+    tokenizer's count and its encoding must not disturb each other's settings.
+    """
+    import threading
+
+    stop, counts = threading.Event(), []
+
+    def keep_counting():
+        while not stop.is_set():
+            counts.append(count())
+
+    counter = threading.Thread(target=keep_counting)
+    counter.start()
+    try:
+        for _ in range(repeats):
+            work()
+    finally:
+        stop.set()
+        counter.join()
+    return counts
+
+
 def free_port() -> int:
     """A free TCP port on loopback."""
     with socket.socket() as sock:
