@@ -30,7 +30,7 @@ def test_counting_tokens_in_one_thread_while_another_embeds_padded_batches_is_sa
     # with "Unable to create tensor" (seen in CI). Run both at once and check each still works.
     embedder = SentenceTransformerEmbedder(EmbeddingSettings())
     long_text = "sparse attention for long documents " * 80
-    batch = ["short", "a somewhat longer sentence about pruning", long_text[:600], "diffusion"] * 2
+    batch = ["short", "a somewhat longer sentence about pruning", long_text[:120], "diffusion"] * 2
     solo_count = len(embedder.tokenize(long_text))
 
     def embed():

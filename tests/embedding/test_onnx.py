@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ from rag.embedding.onnx_export import OnnxExporter, check_mean_pooling
 from rag.errors import UserError
 from rag.settings import EmbeddingSettings
 
-pytestmark = pytest.mark.slow  # exports and quantises the model once (~20 s on a quiet 2-core machine)
+pytestmark = pytest.mark.slow  # quantises the model once (~10 s on a quiet 2-core machine)
 
 TEXTS = [
     "Diffusion models\nWe erase unwanted concepts from text-to-image diffusion models.",
@@ -27,7 +28,18 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def cache_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("onnx-models")
+    """A copy of this user's fp32 export and the unfused graph it was fused from.
+
+    scripts/test.sh's warm-up makes the export once per machine (this makes it if there is none);
+    exporting it again here cost about 20 s of the suite on 2 cores. A copy, so the int8 files these
+    tests add stay out of the user's cache, and the reuse test sees this module's files only.
+    """
+    made = OnnxEmbedder(EmbeddingSettings(backend="onnx")).path
+    stem = made.stem.removesuffix("-fp32")
+    cache = tmp_path_factory.mktemp("onnx-models")
+    for name in (made.name, f"{stem}-unfused.onnx"):
+        shutil.copy2(made.parent / name, cache / name)
+    return cache
 
 
 @pytest.fixture(scope="module")

@@ -235,10 +235,10 @@ def test_an_uncited_reply_no_source_supports_falls_back_to_extractive(openai_ass
 def test_ingest_while_several_threads_ask(sample_data_dir, tmp_path):
     data_dir = tmp_path / "data"
     shutil.copytree(sample_data_dir, data_dir)
-    source = arxiv_head(tmp_path / "more.jsonl", 60)
-    # Batches of 20: the readers see three commits swap the stores under them (one batch of 200 never
-    # caught the BM25 index growing under a search; this did).
-    assistant = Assistant(data_dir=data_dir, ingest={"batch_papers": 20})
+    source = arxiv_head(tmp_path / "more.jsonl", 30)
+    # Batches of 10: the readers see three commits swap the stores under them (one batch of 200 never
+    # caught the BM25 index growing under a search; three batches of 20 did, and three of 10 embed half as much).
+    assistant = Assistant(data_dir=data_dir, ingest={"batch_papers": 10})
     assistant.ask(QUESTION)  # load the model once before the threads start
     errors: list[BaseException] = []
     answered = [0]
@@ -266,6 +266,6 @@ def test_ingest_while_several_threads_ask(sample_data_dir, tmp_path):
             thread.join(timeout=300)
     assert not errors, errors
     assert answered[0] >= 3
-    assert report.added == 60
-    assert assistant.stats().papers == 363 + 60
+    assert report.added == 30
+    assert assistant.stats().papers == 363 + 30
     assert assistant.components.store.count() == assistant.stats().chunks
