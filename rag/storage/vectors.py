@@ -38,6 +38,27 @@ def _connect(settings: ChromaSettings, data_dir: Path):
     return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=client_settings)
 
 
+def retry_while_locked(call, patience_s: float = 10.0):
+    """``call()``, retried while the embedded store's SQLite file is locked by another connection.
+
+    Chroma's Rust binding gives up at once on a lock ("database is locked"), and a lock is held only
+    for the length of one write: by another process (ingest while `rag serve` reads) or by a client
+    in this process that was just closed and has not released its pool yet (seen in the suite on a
+    loaded machine). Waiting a moment is what SQLite's own busy timeout would have done.
+    """
+    import time
+
+    deadline, pause = time.monotonic() + patience_s, 0.05
+    while True:
+        try:
+            return call()
+        except Exception as exc:  # only the lock is retried; anything else is the caller's to handle
+            if "database is locked" not in str(exc) or time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
+
+
 def store_location(settings: ChromaSettings, data_dir: Path) -> str:
     """Where the vectors live, as shown to users; computable without connecting."""
     if settings.host:
@@ -104,7 +125,7 @@ class ChromaStore:
             if self._stale:
                 self._stale = False
                 self.collection = self._open()
-            return call()
+            return retry_while_locked(call)
         except UserError:
             raise
         except Exception as exc:  # re-raised below unless it is a connection failure
