@@ -101,7 +101,8 @@ class ShapedAnswerer:
         self.contribution_bonus = contribution_bonus
 
     def best_sentences(self, question: str, sources: list[Hit], chosen: list[int], quantity: str | None = None,
-                       per_paper: int = 1, kind: str = "fact", contribution: bool = True, lead: bool = False) -> dict[int, list[str]]:
+                       per_paper: int = 1, kind: str = "fact", contribution: bool = True, lead: bool = False,
+                       figure_fallback: bool = False) -> dict[int, list[str]]:
         """For each chosen source index, the sentences its item quotes (at most ``per_paper``, in abstract order).
 
         Asked for a figure: the best sentence that reports it (any best sentence when none does).
@@ -109,7 +110,8 @@ class ShapedAnswerer:
         answers the question, never the abstract's opening background when anything else fits.
         ``contribution=False`` drops the preference for "we propose ...": a follow-up among papers
         already shown asks for one property ("which of them needs no fine-tuning?"), and the previous
-        answer has already quoted what each paper contributes.
+        answer has already quoted what each paper contributes. ``figure_fallback``: a paper none of
+        whose chosen sentences reports the asked figure also quotes its best sentence with a measured result.
         """
         scored: dict[int, list[tuple[float, int, str]]] = {}
         wanted = set(chosen)
@@ -119,6 +121,11 @@ class ShapedAnswerer:
             score = cand.score + (self.contribution_bonus if contribution and CONTRIBUTION.search(cand.text) else 0.0)
             if quantity and figure_in(cand.text, quantity):
                 score += self.quantity_bonus
+                # Of two sentences that report it, the one whose figure stands by the quantity's words ("at 15%
+                # speedup") over one that names the quantity here and a figure of something else there ("faster
+                # inference ..., while enabling memory compression gains of more than 4x").
+                if figure_in(cand.text, quantity, FIGURE_REACH):
+                    score += self.quantity_bonus / 4
             scored.setdefault(cand.hit_index, []).append((score, cand.position, strip_markers(cand.text)))
         out = {}
         for i, items in scored.items():
@@ -129,12 +136,19 @@ class ShapedAnswerer:
                 if own:
                     ranked = [own, *[item for item in ranked if item is not own]]
             best = ranked[:per_paper]
+            if figure_fallback and quantity and not any(figure_in(text, quantity) for _, _, text in best):
+                # No sentence reports the asked figure in the asked words ("73.87% FLOPs reduction" for a training
+                # speed-up): the paper's best sentence with a measured result (a percentage, a ratio) goes beside
+                # what it proposes, since a compare is read for its numbers.
+                measured = next((item for item in ranked[per_paper:] if any(_unit(m.group(1)) for m in figures(item[2], quantity))), None)
+                best = [*best, measured] if measured else best
             out[i] = [text for _, _, text in sorted(best, key=lambda item: item[1])]
         return out
 
     def _items(self, question: str, sources: list[Hit], chosen: list[int], quantity: str | None,
-               per_paper: int = 1, kind: str = "fact", contribution: bool = True, lead: bool = False) -> tuple[list[str], dict[str, str], dict[str, str]]:
-        sentences = self.best_sentences(question, sources, chosen, quantity, per_paper, kind, contribution, lead)
+               per_paper: int = 1, kind: str = "fact", contribution: bool = True, lead: bool = False,
+               figure_fallback: bool = False) -> tuple[list[str], dict[str, str], dict[str, str]]:
+        sentences = self.best_sentences(question, sources, chosen, quantity, per_paper, kind, contribution, lead, figure_fallback)
         lines, figures, names = [], {}, {}
         for i in chosen:
             if i not in sentences:
@@ -165,8 +179,9 @@ class ShapedAnswerer:
         # Asked how each works: the mechanism rarely fits in the contribution sentence, so two each, also for three papers;
         # and no figure is preferred, since the scores are not what was asked.
         per_paper = 2 if ((plan.quantity in (None, "amount") or differ) and len(chosen) <= 2) or (how and len(chosen) <= 3) else 1
+        asked = plan.quantity not in (None, "amount", "count") and not how
         lines, figures, names = self._items(question, sources, chosen, None if how else plan.quantity or "amount",
-                                            per_paper, kind="method" if how else "fact", lead=per_paper > 1)
+                                            per_paper, kind="method" if how else "fact", lead=per_paper > 1, figure_fallback=asked)
         what = plan.quantity if plan.quantity not in (None, "count", "amount") else "what they report"
         opening = f"Comparing {len(lines)} papers on {what}:" if len(lines) > 1 else ""
         return Shaped("\n".join([opening, *lines]).strip(), figures, names)

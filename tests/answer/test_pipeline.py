@@ -322,3 +322,13 @@ def test_which_of_them_with_a_singular_verb_and_it_is_answered_about_one_paper(s
     answer = sample_assistant.ask("Which of them looks at clinical prediction tasks, and what trade-offs does it examine?", history=history)
     assert answer.plan.count == 1 and len(answer.citations) == 1, answer.text
     assert answer.citations[0].title.startswith("Chasing Your Long Tails"), answer.citations[0].title
+
+
+def test_a_compare_in_speedup_quotes_the_figure_beside_its_words_and_a_measured_result_when_none_is_named(sample_assistant):
+    # SpQR's item quoted "faster inference ... memory compression gains of more than 4x" over its "at 15% speedup".
+    answer = sample_assistant.ask("Which gives the bigger inference speedup, LoRD or SpQR?")
+    assert "15% speedup" in answer.text and "| reported speedup |" in answer.text, answer.text
+    # VCAS reports no speed-up in those words, only FLOPs saved: its item quotes that result beside what it proposes.
+    answer = sample_assistant.ask("Compare the training speedups of PaReprop and VCAS.")
+    vcas = next(line for line in answer.text.splitlines() if line.startswith("- VCAS"))
+    assert "73.87%" in vcas and "we introduce" in vcas, answer.text
