@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rag.answer.answerability import defines
 from rag.answer.evidence import CONTRIBUTION
 from rag.embedding.cache import SentenceVectors
 from rag.settings import AnswerSettings
@@ -131,10 +132,11 @@ class ExtractiveAnswerer:
             candidate.score = float(score)
         return sorted(candidates, key=lambda c: -c.score)
 
-    def method_span(self, hit: Hit) -> list[str]:
+    def method_span(self, hit: Hit, name: str | None = None, most: int | None = None) -> list[str]:
         """How a method works, as its own abstract tells it: the sentences from the one that introduces
         the work ("we propose X", "In this paper, we ...") up to the first that turns to results, at most
-        ``max_sentences`` (empty when the abstract has no such run of two or more).
+        ``most`` or ``max_sentences`` (empty when the abstract has no such run of two or more). ``name``: the
+        method the question names, whose defining sentence starts the run when the abstract has one.
 
         Abstracts follow background → gap → contribution → mechanism → results, and a "how does X ..."
         question asks for the middle; the best-matching single sentence is usually the gap it closes
@@ -144,7 +146,11 @@ class ExtractiveAnswerer:
         in "how does Tree-Ring embed its signal so that it survives crops?" (patterns in Fourier space).
         """
         sentences = split_sentences(hit.abstract)
-        start = next((j for j, s in enumerate(sentences) if CONTRIBUTION.search(s)), None)
+        # A method the question names starts where the abstract defines it ("... an operation called DARE (Drop And
+        # REscale)"), which can come after an opening "In this paper, we uncover ...".
+        start = next((j for j, s in enumerate(sentences) if name and defines(s, name)), None)
+        if start is None:
+            start = next((j for j, s in enumerate(sentences) if CONTRIBUTION.search(s)), None)
         if start is None:
             return []
         span = [start]
@@ -154,7 +160,7 @@ class ExtractiveAnswerer:
             span.append(j)
         if len(span) < 2:
             return []
-        return [sentences[j] for j in span[: self.settings.max_sentences]]
+        return [sentences[j] for j in span[: most or self.settings.max_sentences]]
 
     def quoted(self, question: str, hits: list[Hit], kind: str = "fact") -> list[tuple[int, str]]:
         """The (index into ``hits``, sentence) pairs an extractive answer quotes, in reading order.

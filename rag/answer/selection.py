@@ -12,7 +12,7 @@ from itertools import combinations
 import numpy as np
 
 from rag.answer.evidence import PAPER_FEATURES, PaperEvidence, logistic, paper_features
-from rag.answer.answerability import owns, specific_subject
+from rag.answer.answerability import introduces, owns, specific_subject
 from rag.errors import UserError
 from rag.question.quantities import reports_quantity
 from rag.retrieval.planned import PlannedHits, mentions
@@ -139,7 +139,9 @@ class PaperSelector:
         for side, ranked in zip(plan.entities, planned.sides):
             if side in planned.missing:
                 continue
-            named = [h for h in ranked[:3] if mentions(h, side)] or ranked[:1]
+            # Of the side's best three, one that names it; the paper that introduced the method before one that
+            # revisits it ("DARE the Extreme" after "... an operation called DARE"), and one about it before one citing it.
+            named = sorted((h for h in ranked[:3] if mentions(h, side)), key=lambda h: (not introduces(h, side), not owns(h, side))) or ranked[:1]
             for hit in named:
                 if hit.paper_id in index and index[hit.paper_id] not in chosen:
                     chosen.append(index[hit.paper_id])

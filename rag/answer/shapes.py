@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.answer.answerability import defines, introduces
 from rag.answer.evidence import CONTRIBUTION
 from rag.answer.extractive import ExtractiveAnswerer
 from rag.answer.naming import list_item, paper_name
@@ -102,7 +103,8 @@ class ShapedAnswerer:
 
     def best_sentences(self, question: str, sources: list[Hit], chosen: list[int], quantity: str | None = None,
                        per_paper: int = 1, kind: str = "fact", contribution: bool = True, lead: bool = False,
-                       figure_fallback: bool = False) -> dict[int, list[str]]:
+                       figure_fallback: bool = False, names: dict[int, str] | None = None,
+                       spans: dict[int, list[str]] | None = None, extra: frozenset[int] = frozenset()) -> dict[int, list[str]]:
         """For each chosen source index, the sentences its item quotes (at most ``per_paper``, in abstract order).
 
         Asked for a figure: the best sentence that reports it (any best sentence when none does).
@@ -112,11 +114,14 @@ class ShapedAnswerer:
         already shown asks for one property ("which of them needs no fine-tuning?"), and the previous
         answer has already quoted what each paper contributes. ``figure_fallback``: a paper none of
         whose chosen sentences reports the asked figure also quotes its best sentence with a measured result.
+        ``names``: the method each source index is the paper of, where the question names it. ``spans``: for
+        the source indexes it holds, the only sentences to choose from. ``extra``: indexes that quote one more.
         """
+        names = names or {}
         scored: dict[int, list[tuple[float, int, str]]] = {}
         wanted = set(chosen)
         for cand in self.extractive.rank(question, sources, kind):
-            if cand.hit_index not in wanted:
+            if cand.hit_index not in wanted or (spans and cand.hit_index in spans and strip_markers(cand.text) not in spans[cand.hit_index]):
                 continue
             score = cand.score + (self.contribution_bonus if contribution and CONTRIBUTION.search(cand.text) else 0.0)
             if quantity and figure_in(cand.text, quantity):
@@ -131,11 +136,14 @@ class ShapedAnswerer:
         for i, items in scored.items():
             ranked = sorted(items, key=lambda item: -item[0])
             if lead:
-                # Papers compared on their approach: each item opens with what the paper itself proposes.
-                own = next((item for item in sorted(items, key=lambda item: item[1]) if CONTRIBUTION.search(item[2])), None)
+                # Papers compared on their approach: each item opens with what the paper itself proposes; for a side
+                # the question names, the sentence that defines it ("a novel operation called DARE (Drop And REscale)").
+                in_order = sorted(items, key=lambda item: item[1])
+                own = next((item for item in in_order if i in names and defines(item[2], names[i])), None)
+                own = own or next((item for item in in_order if CONTRIBUTION.search(item[2])), None)
                 if own:
                     ranked = [own, *[item for item in ranked if item is not own]]
-            best = ranked[:per_paper]
+            best = ranked[:per_paper + (i in extra)]
             if figure_fallback and quantity and not any(figure_in(text, quantity) for _, _, text in best):
                 # No sentence reports the asked figure in the asked words ("73.87% FLOPs reduction" for a training
                 # speed-up): the paper's best sentence with a measured result (a percentage, a ratio) goes beside
@@ -147,14 +155,28 @@ class ShapedAnswerer:
 
     def _items(self, question: str, sources: list[Hit], chosen: list[int], quantity: str | None,
                per_paper: int = 1, kind: str = "fact", contribution: bool = True, lead: bool = False,
-               figure_fallback: bool = False) -> tuple[list[str], dict[str, str], dict[str, str]]:
-        sentences = self.best_sentences(question, sources, chosen, quantity, per_paper, kind, contribution, lead, figure_fallback)
+               figure_fallback: bool = False, sides: dict[int, str] | None = None) -> tuple[list[str], dict[str, str], dict[str, str]]:
+        sides = sides or {}
+        spans = None
+        if kind == "method":
+            # How each works: quoted from the run of sentences that describes its method ("we propose GEAR ...", "GEAR
+            # first applies quantization ...", "It then employs a low rank matrix ..."), one more of them for two papers;
+            # the best-scoring pair overall had GEAR's "By adeptly integrating three techniques ..." and its scores.
+            spans = {i: span for i in chosen if (span := self.extractive.method_span(sources[i], sides.get(i), 6))}
+        # Each of two methods described ("what is the core strategy of each?"), not set against each other ("how do
+        # they differ"): one sentence more from its own description, which is all mechanism.
+        extra = frozenset(spans or ()) if spans and len(chosen) <= 2 and not _DIFFER.search(question) else frozenset()
+        sentences = self.best_sentences(question, sources, chosen, quantity, per_paper, kind, contribution, lead, figure_fallback, sides,
+                                        spans, extra)
         lines, figures, names = [], {}, {}
         for i in chosen:
             if i not in sentences:
                 continue
             hit = sources[i]
-            names[hit.paper_id] = paper_name(hit.title, hit.abstract)
+            # A compared method goes by the name the question gave it, when this paper introduced it ("DARE", not
+            # its paper's title, "Language Models are Super Mario").
+            own = paper_name(hit.title, hit.abstract)
+            names[hit.paper_id] = own if not sides.get(i) or own.lower() == sides[i].lower() else sides[i]
             lines.append(list_item(names[hit.paper_id], " ".join(cite(text, i + 1) for text in sentences[i])))
             figure = next((f for f in (figure_in(text, quantity, FIGURE_REACH) for text in sentences[i]) if f), None) if quantity else None
             if figure:
@@ -180,8 +202,10 @@ class ShapedAnswerer:
         # and no figure is preferred, since the scores are not what was asked.
         per_paper = 2 if ((plan.quantity in (None, "amount") or differ) and len(chosen) <= 2) or (how and len(chosen) <= 3) else 1
         asked = plan.quantity not in (None, "amount", "count") and not how
+        sides = {i: name for i in chosen for name in plan.entities if introduces(sources[i], name)}
         lines, figures, names = self._items(question, sources, chosen, None if how else plan.quantity or "amount",
-                                            per_paper, kind="method" if how else "fact", lead=per_paper > 1, figure_fallback=asked)
+                                            per_paper, kind="method" if how else "fact", lead=per_paper > 1, figure_fallback=asked,
+                                            sides=sides)
         what = plan.quantity if plan.quantity not in (None, "count", "amount") else "what they report"
         opening = f"Comparing {len(lines)} papers on {what}:" if len(lines) > 1 else ""
         return Shaped("\n".join([opening, *lines]).strip(), figures, names)

@@ -332,3 +332,15 @@ def test_a_compare_in_speedup_quotes_the_figure_beside_its_words_and_a_measured_
     answer = sample_assistant.ask("Compare the training speedups of PaReprop and VCAS.")
     vcas = next(line for line in answer.text.splitlines() if line.startswith("- VCAS"))
     assert "73.87%" in vcas and "we introduce" in vcas, answer.text
+
+
+def test_a_compared_method_is_read_from_the_paper_that_introduced_it_and_each_strategy_from_its_method_description(sample_assistant):
+    # "DARE the Extreme" (which revisits "the DARE method proposed by Yu et al.") stood for DARE; the paper that
+    # introduced it names it only in its abstract ("a novel operation called DARE (Drop And REscale)").
+    answer = sample_assistant.ask("How do TIES-Merging and DARE differ in the way they handle redundant fine-tuned parameters before merging models?")
+    assert any("Super Mario" in c.title for c in answer.citations) and not any(c.title.startswith("DARE the") for c in answer.citations), answer.text
+    assert "- DARE: " in answer.text and "Drop And REscale" in answer.text, answer.text
+    # GEAR's item quoted "By adeptly integrating three techniques ..." and none of them.
+    answer = sample_assistant.ask("GEAR versus EMS for KV cache compression: what is the core strategy of each?")
+    gear = next(line for line in answer.text.splitlines() if line.startswith("- GEAR"))
+    assert re.search(r"quantization|low rank", gear), answer.text
