@@ -31,7 +31,9 @@ import numpy as np  # noqa: E402
 
 from bench_scale import chunk_texts, plain_sentence_transformer  # noqa: E402
 
+from rag.embedding.local import resolve_model_location  # noqa: E402
 from rag.embedding.onnx import OnnxEmbedder  # noqa: E402
+from rag.embedding.onnx_export import OnnxExporter  # noqa: E402
 from rag.settings import EmbeddingSettings  # noqa: E402
 
 
@@ -41,7 +43,7 @@ def build_variants(work: Path) -> tuple[object, dict[str, Path]]:
 
     embedder = OnnxEmbedder(EmbeddingSettings(backend="onnx"), cache_dir=work)
     fused = embedder.path
-    plain = next(work.glob("*-unfused.onnx"))
+    plain = OnnxExporter(resolve_model_location(EmbeddingSettings().model)[0], work, "fp32").unfused()
 
     def ffn_outputs(graph: Path) -> list[str]:
         """Each layer's feed-forward output MatMul (``layer.N/output/dense``), the one fed by GELU."""

@@ -26,8 +26,8 @@ export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 # sentence-transformers, chromadb, gradio and llama-index cold took 31.4 s against 13.5 s warm.
 # Without this, the workers and their first CLI and server processes each compile it at once: on
 # a fresh clone the suite took 352-364 s, and 266 s when run again (docs/BENCHMARKS.md). Two
-# imports at once, one per core: the torch side (which also makes the default backend's ONNX export,
-# once per machine, before two workers race to make it), and the side that needs no torch (gradio,
+# imports at once, one per core: the torch side (which also writes the default backend's ONNX graph,
+# once per machine, before two workers race to write it), and the side that needs no torch (gradio,
 # chromadb, llama-index; sklearn too, which both sides import): 16.4-20.4 s cold, against
 # 27.8-29.6 s for one import of it all. Lint runs beside them; a lint error fails the run.
 python -c 'import sentence_transformers; from rag.embedding import create_embedder; from rag.settings import EmbeddingSettings
