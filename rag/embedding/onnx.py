@@ -1,4 +1,4 @@
-"""ONNX Runtime embedding, the default: the model exported once with torch, then run without it.
+"""ONNX Runtime embedding, the default: the model's graph, written once (from its weights, or with torch), then run without torch.
 
 Faster on CPU than torch eager mode for the same vectors (fp32), or faster still with a
 dynamically quantised int8 export (vectors differ slightly, so the store records a

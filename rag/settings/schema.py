@@ -16,7 +16,7 @@ class _Section(BaseModel):
 class EmbeddingSettings(_Section):
     backend: Literal["sentence-transformers", "onnx", "openai"] = Field(
         "onnx",
-        description="How text is embedded: 'onnx' runs the model's ONNX export (exported once with torch, then the same vectors "
+        description="How text is embedded: 'onnx' runs the model's ONNX graph (written once from its weights, torch only for other architectures; then the same vectors "
         "without loading torch: `rag ask` starts in ~1 s instead of ~10 s), 'sentence-transformers' runs it in torch, 'openai' "
         "sends it to a remote /v1/embeddings server.",
     )
