@@ -3,7 +3,7 @@
     python eval/bench_encoders.py [--n 250] [--repeats 3]
 
 Builds, in a scratch folder, the variants the issue lists: the plain fp32 export, the fp32 graph
-fused by onnxruntime's transformer optimizer (what `embedding.backend: onnx` now runs), dynamic
+fused (what `embedding.backend: onnx` now runs: written from the weights by rag.embedding.bert_graph, the operators onnxruntime's optimizer fuses), dynamic
 int8 of every MatMul (weights uint8, which AVX2 multiplies without the int16 saturation of int8
 weights), and "mixed" int8 that keeps each layer's FFN output projection (the one fed by GELU's
 long-tailed outputs) in fp32; both again with int8 weights on the unfused graph ("int8-s8", which

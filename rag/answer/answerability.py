@@ -17,7 +17,7 @@ import numpy as np
 from rag.answer.evidence import PaperEvidence, logistic
 from rag.errors import UserError
 from rag.question.planner import ASK_ABOUT, SPECIFIC_NAME
-from rag.answer.naming import paper_name
+from rag.answer.naming import defines, paper_name
 from rag.retrieval.planned import looks_named, mentions
 from rag.text.sentences import paper_sentences
 from rag.text.topicality import Topicality
@@ -50,17 +50,10 @@ def introduces(hit: Hit, name: str) -> bool:
     """Whether a paper is where a named method comes from: its own name ("DARE: ..."), or a name the abstract gives
     its own contribution ("we propose DARE", "a novel operation called DARE").
 
-    Stricter than :func:`owns`: a follow-up paper can own a name ("DARE the Extreme: ..." revisits "the DARE method
-    proposed by Yu et al."), and a compare of DARE with another method is answered from the paper that introduced it.
+    Stricter than :func:`owns` for a follow-up paper, which can own a name ("DARE the Extreme: ..." revisits "the DARE
+    method proposed by Yu et al."): a compare of DARE with another method is answered from the paper that introduced it.
     """
     return paper_name(hit.title, hit.abstract).lower() == name.lower() or defines(hit.abstract, name)
-
-
-def defines(text: str, name: str) -> bool:
-    """Whether ``text`` gives its own contribution this name: "we propose DARE", "an operation called DARE (Drop And REscale)"."""
-    named = r"\b(?:called|named|dubbed|termed|coined)\s+(?:it\s+)?"
-    own = r"\b(?:we|this\s+paper|this\s+work)\s+(?:propose|present|introduce)s?\s+(?:a\s+|an\s+|the\s+)?"
-    return bool(re.search(r"(?:" + named + r"|" + own + r")" + re.escape(name) + r"\b", text, re.I))
 
 
 _BASELINE_LIST = re.compile(r"\b(?:such\s+as|like|including|e\.g\.|compared\s+(?:with|to)|than|baselines?|state-of-the-art)\b", re.I)

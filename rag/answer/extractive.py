@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.answer.answerability import defines
 from rag.answer.evidence import CONTRIBUTION
+from rag.answer.naming import defines
 from rag.embedding.cache import SentenceVectors
 from rag.settings import AnswerSettings
 from rag.text.markers import cite, strip_markers
@@ -147,20 +147,19 @@ class ExtractiveAnswerer:
         """
         sentences = split_sentences(hit.abstract)
         # A method the question names starts where the abstract defines it ("... an operation called DARE (Drop And
-        # REscale)"), which can come after an opening "In this paper, we uncover ...".
-        start = next((j for j, s in enumerate(sentences) if name and defines(s, name)), None)
-        if start is None:
-            start = next((j for j, s in enumerate(sentences) if CONTRIBUTION.search(s)), None)
-        if start is None:
-            return []
-        span = [start]
-        for j in range(start + 1, len(sentences)):
-            if _RESULTS_TURN.search(sentences[j]) or sentences[j].rstrip().endswith("?"):
-                break
-            span.append(j)
-        if len(span) < 2:
-            return []
-        return [sentences[j] for j in span[: most or self.settings.max_sentences]]
+        # REscale)"), which can come after an opening "In this paper, we uncover ..."; the run from the first
+        # contribution sentence when that gives none.
+        starts = [next((j for j, s in enumerate(sentences) if name and defines(s, name)), None),
+                  next((j for j, s in enumerate(sentences) if CONTRIBUTION.search(s)), None)]
+        for start in (j for j in starts if j is not None):
+            span = [start]
+            for j in range(start + 1, len(sentences)):
+                if _RESULTS_TURN.search(sentences[j]) or sentences[j].rstrip().endswith("?"):
+                    break
+                span.append(j)
+            if len(span) >= 2:
+                return [sentences[j] for j in span[: most if most is not None else self.settings.max_sentences]]
+        return []
 
     def quoted(self, question: str, hits: list[Hit], kind: str = "fact") -> list[tuple[int, str]]:
         """The (index into ``hits``, sentence) pairs an extractive answer quotes, in reading order.

@@ -16,6 +16,25 @@ _INTRODUCED = re.compile(
     r"(?:\(([A-Z][\w\-+]*[A-Z0-9+][\w\-+]*)\)|\b(?:called|named|dubbed|termed|coined)\s+([A-Z][\w\-+]*[A-Z0-9+][\w\-+]*))"
 )
 _NAME_LIKE = re.compile(r"[A-Z]")
+# "... an operation called DARE", not "the so-called DARE"; "we propose DARE".
+_NAMING = r"(?<![\w-])(?:called|named|dubbed|termed|coined)\s+(?:it\s+)?"
+_OWN = r"\b(?:we|this\s+paper|this\s+work)\s+(?:propose|present|introduce|develop|design)s?\s+(?:a\s+|an\s+|the\s+)?"
+# Someone else's method, however it is introduced: "the DARE method proposed by Yu et al.".
+_THEIRS = re.compile(r"\bet\s+al\b|\bproposed\s+by\b|\bintroduced\s+by\b", re.I)
+
+
+def defines(text: str, name: str) -> bool:
+    """Whether ``text`` gives its own contribution this name: "we propose DARE", "an operation called DARE (Drop And REscale)".
+
+    >>> defines("We introduce a novel operation called DARE (Drop And REscale).", "DARE")
+    True
+    >>> defines("Yu et al. propose a method called DARE.", "DARE"), defines("We propose DARE-2.", "DARE")
+    (False, False)
+    """
+    if _THEIRS.search(text):
+        return False
+    # The name as a whole word, as rag.text.words.name_pattern reads it ("DARE" is not in "DARE-2"; "C++" works).
+    return bool(re.search(r"(?:" + _NAMING + r"|" + _OWN + r")" + re.escape(name) + r"(?![\w\-+])", text, re.I))
 
 
 def paper_name(title: str, abstract: str, max_words: int = 8) -> str:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.answer.answerability import defines, introduces
+from rag.answer.answerability import introduces
 from rag.answer.evidence import CONTRIBUTION
 from rag.answer.extractive import ExtractiveAnswerer
-from rag.answer.naming import list_item, paper_name
+from rag.answer.naming import defines, list_item, paper_name
 from rag.question.planner import topic_clause
 from rag.question.quantities import figures, quantity_cue, reports_quantity
 from rag.text.markers import cite, strip_markers
@@ -28,6 +28,8 @@ class Shaped:
     names: dict[str, str]
 
 
+# The most sentences of a method's own description that a compare item chooses among (see ShapedAnswerer._items).
+METHOD_SPAN_CHOICE = 6
 # Between two figures of one coordinated report: "2.36x and 1.93x", "3x, 5x", "3x to 5x", "0.1/0.2 bpp".
 _COORDINATED = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and|or|/|to|\u2013|-)\s*")
 
@@ -103,7 +105,7 @@ class ShapedAnswerer:
 
     def best_sentences(self, question: str, sources: list[Hit], chosen: list[int], quantity: str | None = None,
                        per_paper: int = 1, kind: str = "fact", contribution: bool = True, lead: bool = False,
-                       figure_fallback: bool = False, names: dict[int, str] | None = None,
+                       figure_fallback: bool = False, sides: dict[int, str] | None = None,
                        spans: dict[int, list[str]] | None = None, extra: frozenset[int] = frozenset()) -> dict[int, list[str]]:
         """For each chosen source index, the sentences its item quotes (at most ``per_paper``, in abstract order).
 
@@ -114,14 +116,15 @@ class ShapedAnswerer:
         already shown asks for one property ("which of them needs no fine-tuning?"), and the previous
         answer has already quoted what each paper contributes. ``figure_fallback``: a paper none of
         whose chosen sentences reports the asked figure also quotes its best sentence with a measured result.
-        ``names``: the method each source index is the paper of, where the question names it. ``spans``: for
+        ``sides``: the method each source index is the paper of, where the question names it. ``spans``: for
         the source indexes it holds, the only sentences to choose from. ``extra``: indexes that quote one more.
         """
-        names = names or {}
+        sides = sides or {}
+        span_texts = {i: {strip_markers(text) for text in span} for i, span in (spans or {}).items()}
         scored: dict[int, list[tuple[float, int, str]]] = {}
         wanted = set(chosen)
         for cand in self.extractive.rank(question, sources, kind):
-            if cand.hit_index not in wanted or (spans and cand.hit_index in spans and strip_markers(cand.text) not in spans[cand.hit_index]):
+            if cand.hit_index not in wanted or (cand.hit_index in span_texts and strip_markers(cand.text) not in span_texts[cand.hit_index]):
                 continue
             score = cand.score + (self.contribution_bonus if contribution and CONTRIBUTION.search(cand.text) else 0.0)
             if quantity and figure_in(cand.text, quantity):
@@ -139,7 +142,7 @@ class ShapedAnswerer:
                 # Papers compared on their approach: each item opens with what the paper itself proposes; for a side
                 # the question names, the sentence that defines it ("a novel operation called DARE (Drop And REscale)").
                 in_order = sorted(items, key=lambda item: item[1])
-                own = next((item for item in in_order if i in names and defines(item[2], names[i])), None)
+                own = next((item for item in in_order if i in sides and defines(item[2], sides[i])), None)
                 own = own or next((item for item in in_order if CONTRIBUTION.search(item[2])), None)
                 if own:
                     ranked = [own, *[item for item in ranked if item is not own]]
@@ -148,7 +151,7 @@ class ShapedAnswerer:
                 # No sentence reports the asked figure in the asked words ("73.87% FLOPs reduction" for a training
                 # speed-up): the paper's best sentence with a measured result (a percentage, a ratio) goes beside
                 # what it proposes, since a compare is read for its numbers.
-                measured = next((item for item in ranked[per_paper:] if any(_unit(m.group(1)) for m in figures(item[2], quantity))), None)
+                measured = next((item for item in ranked[len(best):] if any(_unit(m.group(1)) for m in figures(item[2], quantity))), None)
                 best = [*best, measured] if measured else best
             out[i] = [text for _, _, text in sorted(best, key=lambda item: item[1])]
         return out
@@ -162,7 +165,7 @@ class ShapedAnswerer:
             # How each works: quoted from the run of sentences that describes its method ("we propose GEAR ...", "GEAR
             # first applies quantization ...", "It then employs a low rank matrix ..."), one more of them for two papers;
             # the best-scoring pair overall had GEAR's "By adeptly integrating three techniques ..." and its scores.
-            spans = {i: span for i in chosen if (span := self.extractive.method_span(sources[i], sides.get(i), 6))}
+            spans = {i: span for i in chosen if (span := self.extractive.method_span(sources[i], sides.get(i), METHOD_SPAN_CHOICE))}
         # Each of two methods described ("what is the core strategy of each?"), not set against each other ("how do
         # they differ"): one sentence more from its own description, which is all mechanism.
         extra = frozenset(spans or ()) if spans and len(chosen) <= 2 and not _DIFFER.search(question) else frozenset()
@@ -198,8 +201,8 @@ class ShapedAnswerer:
         question = plan.search_text or plan.question
         differ = bool(_DIFFER.search(question))
         how = plan.quantity is None and bool(_ASKS_HOW.search(question))
-        # Asked how each works: the mechanism rarely fits in the contribution sentence, so two each, also for three papers;
-        # and no figure is preferred, since the scores are not what was asked.
+        # Asked how each works: the mechanism rarely fits in the contribution sentence, so two each, also for three papers
+        # (three for two papers described one by one, see _items); and no figure is preferred, since the scores are not what was asked.
         per_paper = 2 if ((plan.quantity in (None, "amount") or differ) and len(chosen) <= 2) or (how and len(chosen) <= 3) else 1
         asked = plan.quantity not in (None, "amount", "count") and not how
         sides = {i: name for i in chosen for name in plan.entities if introduces(sources[i], name)}

@@ -20,16 +20,46 @@ import numpy as np
 EPSILON_DEFAULT = 1e-12
 
 
+_EMBEDDINGS = ("word_embeddings.weight", "position_embeddings.weight", "token_type_embeddings.weight", "LayerNorm.weight", "LayerNorm.bias")
+_LAYER = ("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense", "intermediate.dense", "output.dense")
+_LAYER_NORMS = ("attention.output.LayerNorm", "output.LayerNorm")
+
+
+def _needed(layers: int) -> list[str]:
+    """Every weight the graph reads, by its name without a prefix."""
+    names = [f"embeddings.{n}" for n in _EMBEDDINGS]
+    for n in range(layers):
+        names += [f"encoder.layer.{n}.{part}.{kind}" for part in (*_LAYER, *_LAYER_NORMS) for kind in ("weight", "bias")]
+    return names
+
+
+def _prefix(keys: set[str]) -> str | None:
+    """The prefix the checkpoint puts before BERT's own weight names ("", "bert.", "0.auto_model."), or None."""
+    found = next((k for k in keys if k.endswith("embeddings.word_embeddings.weight")), None)
+    return found[: -len("embeddings.word_embeddings.weight")] if found is not None else None
+
+
 def buildable(location: str) -> bool:
-    """Whether this model folder is a plain BERT encoder with safetensors weights, the one recipe written here."""
+    """Whether this model folder is a plain BERT encoder whose safetensors hold every weight the graph reads, as
+    float32 or float16: the one recipe written here (anything else goes through torch's export)."""
     root = Path(location)
-    config_path = root / "config.json"
-    if not (config_path.is_file() and (root / "model.safetensors").is_file()):
+    config_path, weights_path = root / "config.json", root / "model.safetensors"
+    if not (config_path.is_file() and weights_path.is_file()):
         return False
     config = json.loads(config_path.read_text())
-    return (config.get("model_type") == "bert" and config.get("hidden_act") == "gelu"
+    if not (config.get("model_type") == "bert" and config.get("hidden_act") == "gelu"
             and config.get("position_embedding_type", "absolute") == "absolute"
-            and int(config["hidden_size"]) % int(config["num_attention_heads"]) == 0)
+            and int(config.get("type_vocab_size", 0)) > 0 and int(config["hidden_size"]) % int(config["num_attention_heads"]) == 0):
+        return False
+    from safetensors import safe_open
+
+    with safe_open(str(weights_path), "np") as handle:
+        keys = set(handle.keys())
+        prefix = _prefix(keys)
+        if prefix is None or not all(prefix + name in keys for name in _needed(int(config["num_hidden_layers"]))):
+            return False
+        dtypes = {str(handle.get_slice(prefix + name).get_dtype()) for name in _needed(1)}
+    return dtypes <= {"F32", "F16"}  # numpy reads neither bf16 nor quantised weights
 
 
 def build_fused_bert(location: str, out: Path) -> None:
@@ -44,7 +74,9 @@ def build_fused_bert(location: str, out: Path) -> None:
 
     root = Path(location)
     config = json.loads((root / "config.json").read_text())
-    weights = {name.removeprefix("bert."): array for name, array in load_file(str(root / "model.safetensors")).items()}
+    loaded = load_file(str(root / "model.safetensors"))
+    prefix = _prefix(set(loaded)) or ""
+    weights = {name.removeprefix(prefix): array for name, array in loaded.items()}
     eps = float(config.get("layer_norm_eps", EPSILON_DEFAULT))
     heads, layers = int(config["num_attention_heads"]), int(config["num_hidden_layers"])
     initializers: list = []
@@ -76,14 +108,18 @@ def build_fused_bert(location: str, out: Path) -> None:
             helper.make_node("Attention", [hidden, constant(f"qkv_weight_{n}", qkv.astype(np.float32)),
                                            constant(f"qkv_bias_{n}", qkv_bias.astype(np.float32)), "mask_index"],
                              [f"attention_{n}"], domain="com.microsoft", num_heads=heads),
-            helper.make_node("MatMul", [f"attention_{n}", weight(p + "attention.output.dense.weight", transpose=True)], [f"projected_{n}"]),
+            helper.make_node("MatMul", [f"attention_{n}", weight(p + "attention.output.dense.weight", transpose=True)], [f"projected_{n}"],
+                             name=f"/encoder/layer.{n}/attention/output/dense/MatMul"),
             helper.make_node("SkipLayerNormalization",
                              [f"projected_{n}", hidden, weight(p + "attention.output.LayerNorm.weight"),
                               weight(p + "attention.output.LayerNorm.bias"), weight(p + "attention.output.dense.bias")],
                              [f"attended_{n}"], domain="com.microsoft", epsilon=eps),
-            helper.make_node("MatMul", [f"attended_{n}", weight(p + "intermediate.dense.weight", transpose=True)], [f"widened_{n}"]),
+            helper.make_node("MatMul", [f"attended_{n}", weight(p + "intermediate.dense.weight", transpose=True)], [f"widened_{n}"],
+                             name=f"/encoder/layer.{n}/intermediate/dense/MatMul"),
             helper.make_node("BiasGelu", [f"widened_{n}", weight(p + "intermediate.dense.bias")], [f"activated_{n}"], domain="com.microsoft"),
-            helper.make_node("MatMul", [f"activated_{n}", weight(p + "output.dense.weight", transpose=True)], [f"narrowed_{n}"]),
+            # Named as torch's export names it: eval/bench_encoders.py finds each layer's feed-forward output by name.
+            helper.make_node("MatMul", [f"activated_{n}", weight(p + "output.dense.weight", transpose=True)], [f"narrowed_{n}"],
+                             name=f"/encoder/layer.{n}/output/dense/MatMul"),
             helper.make_node("SkipLayerNormalization",
                              [f"narrowed_{n}", f"attended_{n}", weight(p + "output.LayerNorm.weight"),
                               weight(p + "output.LayerNorm.bias"), weight(p + "output.dense.bias")],

@@ -76,6 +76,8 @@ class OnnxExporter:
         except OSError as exc:
             raise UserError(f"cannot write the model's ONNX export to {self.cache_dir} ({exc.strerror or type(exc).__name__}); "
                             "set embedding.model_cache to a writable folder") from None
+        # Before either path: the graph bakes in mean pooling, and a model that pools otherwise must not get one silently.
+        check_mean_pooling(self.location)
         if self.variant == "fp32" and buildable(self.location):
             # The fused graph straight from the weights: under a second, against 15-25 s for torch's export.
             self._atomic(target, lambda out: build_fused_bert(self.location, out))

@@ -278,6 +278,9 @@ class QuestionPlanner:
 
 _TOPIC_COMPARE = re.compile(
     r"^\s*(?:how|what)\b.*?\bthe\s+(.+?)\s+(?:papers|methods|approaches|works|techniques)\s+(?:compare\s+(?:in|on|regarding)\s+|report\s+(?:for\s+)?)?(.*)$", re.I)
+# Words that qualify "approaches", "methods" or "papers" without naming a topic: "the main approaches", "the different methods".
+_QUALIFIERS = re.compile(r"(?:(?:main|key|major|different|common|various|existing|current|popular|standard|typical|general|principal|"
+                         r"primary|leading|notable|prominent|important|best|most|recent|new|latest|available)\s*)+", re.I)
 _LEAD = re.compile(
     r"^\s*(?:(?:and|so|also|then|now)\s+)?" + _POLITE + r"(?:(?:which|what)\s+(?:\S+\s+){0,4}?(?:papers?|works|studies|articles|methods|approaches|techniques|models|"
     r"systems|frameworks|ways|ones?)|list\s+(?:the\s+)?(?:\S+\s+){0,4}?(?:papers|methods|approaches|works)?|(?:are|is)\s+there\s+(?:any\s+)?"
@@ -320,10 +323,18 @@ def topic_clause(question: str) -> tuple[str, bool]:
     if there and re.match(_ARE_THERE, question.strip(), re.I):  # "Are there surveys or new algorithms on X?" → that noun phrase
         return there.group(1), False
     figures = _TOPIC_COMPARE.match(question.strip())
-    if figures:  # "How do the speculative decoding papers compare in speedup?" → "speculative decoding speedup"
+    # Not "What are the main approaches to X?", whose "main" qualifies the approaches and names no topic (it was
+    # searched as "main to X" and opened "N papers address main to X").
+    if figures and not _QUALIFIERS.fullmatch(figures.group(1)):
+        # "How do the speculative decoding papers compare in speedup?" → "speculative decoding speedup"
         return f"{figures.group(1)} {figures.group(2)}".strip(" ?."), False
     lead = _LEAD.match(question.strip())
     rest = question.strip()[lead.end() if lead else 0:].strip(" ?.")
+    to = re.match(r"to\s+(?=\S)", rest, re.I) if lead else None
+    if to:
+        # "What are the main approaches to KV cache compression?" names a topic; "What are the key techniques to
+        # reduce KV cache memory?" says what the papers do.
+        return rest[to.end():], not re.search(r"approach(?:es)?\s*$", lead.group(0), re.I)
     rest = re.sub(r"^(?:that|which|who)\s+", "", rest, flags=re.I)
     # "Are there any survey papers in the collection?": the kind of paper is the topic.
     kind_of_paper = re.match(r"^(?:are|is)\s+there\s+(?:any\s+)?((?:\S+\s+){1,2}?papers)\b", question.strip(), re.I)

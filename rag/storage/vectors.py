@@ -9,6 +9,7 @@ record of which embedding model filled it.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -46,8 +47,6 @@ def retry_while_locked(call, patience_s: float = 10.0):
     in this process that was just closed and has not released its pool yet (seen in the suite on a
     loaded machine). Waiting a moment is what SQLite's own busy timeout would have done.
     """
-    import time
-
     deadline, pause = time.monotonic() + patience_s, 0.05
     while True:
         try:
@@ -103,11 +102,10 @@ class ChromaStore:
 
     def _check_dimension(self, dimension: int) -> None:
         """The dimension is recorded with the first write, and every later vector must match it."""
-        metadata = dict(self.collection.metadata or {})
-        stored = metadata.get("embedding_dim")
+        stored = (self.collection.metadata or {}).get("embedding_dim")
         if stored is None:
-            metadata["embedding_dim"] = int(dimension)
-            self._guard(lambda: self.collection.modify(metadata=metadata))
+            # Read inside the retried call: after waiting out another writer's lock, its metadata is kept.
+            self._guard(lambda: self.collection.modify(metadata={**(self.collection.metadata or {}), "embedding_dim": int(dimension)}))
         elif int(stored) != int(dimension):
             raise UserError(
                 f"the store at {self.location} holds {stored}-dim vectors but the model gives {dimension}-dim; "
@@ -157,9 +155,8 @@ class ChromaStore:
         """Remember that ``variant`` wrote vectors here (once per variant), so a store says what built it."""
         if variant in self.encoders():
             return
-        metadata = dict(self.collection.metadata or {})
-        metadata["embedding_encoders"] = ",".join([*self.encoders(), variant])
-        self._guard(lambda: self.collection.modify(metadata=metadata))
+        self._guard(lambda: self.collection.modify(
+            metadata={**(self.collection.metadata or {}), "embedding_encoders": ",".join([*self.encoders(), variant])}))
 
     def upsert(self, ids: Sequence[str], vectors: np.ndarray, documents: Sequence[str], metadatas: Sequence[dict]) -> None:
         if len(ids):

@@ -16,7 +16,7 @@ from rag.embedding.onnx_export import OnnxExporter, check_mean_pooling
 from rag.errors import UserError
 from rag.settings import EmbeddingSettings
 
-pytestmark = pytest.mark.slow  # quantises the model once (~10 s on a quiet 2-core machine)
+pytestmark = pytest.mark.slow  # exports the unfused graph with torch and quantises it, once (~10-15 s on a quiet 2-core machine)
 
 TEXTS = [
     "Diffusion models\nWe erase unwanted concepts from text-to-image diffusion models.",
@@ -28,18 +28,16 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def cache_dir(tmp_path_factory):
-    """A copy of this user's fp32 graph (and the unfused torch export, where one was made).
+    """A copy of this user's fp32 graph.
 
     scripts/test.sh's warm-up makes the graph once per machine (this makes it if there is none);
     exporting it again here with torch cost about 20 s of the suite on 2 cores. A copy, so the int8
-    files these tests add stay out of the user's cache, and the reuse test sees this module's files only.
+    files these tests add (quantised from torch's unfused export, made here) stay out of the user's
+    cache, and the reuse test sees this module's files only.
     """
     made = OnnxEmbedder(EmbeddingSettings(backend="onnx")).path
-    stem = made.stem.removesuffix("-fp32")
     cache = tmp_path_factory.mktemp("onnx-models")
-    for name in (made.name, f"{stem}-unfused.onnx"):  # the unfused graph only where torch made it (int8 needs it)
-        if (made.parent / name).is_file():
-            shutil.copy2(made.parent / name, cache / name)
+    shutil.copy2(made, cache / made.name)
     return cache
 
 
@@ -102,11 +100,11 @@ def test_non_mean_pooling_model_is_refused_in_one_line(tmp_path):
     assert "\n" not in str(info.value)
 
 
-def test_the_fp32_graph_is_fused_by_the_transformer_optimizer(fp32):
+def test_the_fp32_graph_runs_the_fused_operators(fp32):
     import onnx
 
     ops = {node.op_type for node in onnx.load(str(fp32.path)).graph.node}
-    # The fusions that made it faster (issue 15); if the optimizer stopped matching, this says so.
+    # The fusions that made it faster (issue 15), written from the weights (rag.embedding.bert_graph).
     assert {"Attention", "SkipLayerNormalization", "BiasGelu"} <= ops, ops
 
 

@@ -113,6 +113,15 @@ def test_more_ways_of_asking_for_the_papers_on_a_topic_are_lists(question, topic
     assert topic_clause(question) == (topic, False)
 
 
+def test_a_word_that_qualifies_the_approaches_is_not_the_topic():
+    # "What are the main approaches to X?" was searched as "main to X" and opened "N papers address main to X".
+    assert topic_clause("What are the main approaches to KV cache compression?") == ("KV cache compression", False)
+    assert topic_phrase("What are the different methods for pruning LLMs?") == "pruning LLMs"
+    assert topic_clause("What are the key techniques to reduce KV cache memory?") == ("reduce KV cache memory", True)
+    # A topic's papers compared in a figure keep their topic.
+    assert topic_clause("How do the speculative decoding papers compare in speedup?") == ("speculative decoding speedup", False)
+
+
 def test_a_topic_switch_label_is_not_part_of_the_question():
     plan = QuestionPlanner().plan("Switching topics: which papers apply large language models to source code?",
                                   [{"role": "user", "content": "Which papers compress SAM?"}, {"role": "assistant", "content": "SlimSAM [1].", "paper_ids": ["p1"]}])
