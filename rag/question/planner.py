@@ -45,6 +45,15 @@ _PROPOSED = (r"(?:what|which)\s+[^?.]{0,120}?\s+(?:have|has)\s+been\s+(?:propose
 # "Are there surveys or new algorithms on ...?": is there such work at all.
 _ARE_THERE = (r"(?:are|is)\s+there\s+(?:any\s+)?(?:\S+\s+){0,2}?(?:papers?|works?|studies|methods|surveys?|algorithms|approaches|"
               r"techniques|articles)\b")
+# Asking for the state of a field: "What are recent advances in X?", "What has been done on X?", "I need papers on X.",
+# "Any papers on X?", "What do the papers in the collection say about X?". Shared by _LIST and _LEAD.
+_FIELD = (r"(?:what\s+(?:are|is|have\s+been)\s+(?:the\s+)?(?:\S+\s+){0,2}?(?:advances|progress|developments|trends|directions|state\s+of\s+the\s+art)\s+"
+          r"(?:in|on|for|of|regarding)|what\s+has\s+been\s+(?:done|published|written|proposed)\s+(?:on|in|about|for|regarding)|"
+          r"i\s*(?:'\s*m|\s+am)?\s+(?:need|want|looking\s+for|would\s+like|searching\s+for)\s+(?:\S+\s+){0,2}?(?:papers?|works?|studies|research|articles)"
+          r"(?:\s+(?:on|about|regarding|for|related\s+to|relevant\s+to))?|"
+          r"any\s+(?:papers?|works?|studies|research|articles)\s+(?:on|about|regarding|for|that|using)|"
+          r"what\s+do(?:es)?\s+(?:the\s+)?(?:papers?|works?|studies|research|literature)\s+(?:(?:in|of)\s+(?:the|this|my)\s+(?:collection|corpus|library)\s+)?"
+          r"(?:say|tell\s+(?:me|us))\s+(?:about|on|regarding))")
 # "Can you list ...", "could you please recommend ...": a request's polite opening, shared by _LIST and _LEAD.
 _POLITE = r"(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?"
 # "papers on token merging", "give me 3 papers on X", "recommend some work on X": shared by _LIST and _LEAD.
@@ -58,7 +67,7 @@ _LIST = re.compile(
     r"^\s*(?:(?:and|so|also|then|now)\s+)?" + _POLITE + r"(?:(?:which|what)\s+(?:\S+\s+){0,4}?(?:papers?|works|studies|articles|methods|approaches|techniques|"
     r"models|systems|frameworks|ways)\b|which\s+ones?\b|which\s+of\s+(?:them|these|those|the\s+\w+)|(?:list|name|enumerate|survey|find|show)\b|"
     + _PAPERS + r"\s+(?:on|about|regarding|for|that|which|using)\b|" + _ASK_FOR + r"\b|"
-    + _ARE_THERE + "|" + _SURVEY + "|" + _WORK_ON + "|" + _PROPOSED + "|" + _HOW_MANY + ")",
+    + _ARE_THERE + "|" + _SURVEY + "|" + _WORK_ON + "|" + _PROPOSED + "|" + _HOW_MANY + "|" + _FIELD + ")",
     re.I,
 )
 _FRESH_LABEL = re.compile(r"^\s*(?:(?:unrelated|new|different|another|other|separate)(?:\s+(?:question|topic|subject))?|"
@@ -280,12 +289,15 @@ _TOPIC_COMPARE = re.compile(
     r"^\s*(?:how|what)\b.*?\bthe\s+(.+?)\s+(?:papers|methods|approaches|works|techniques)\s+(?:compare\s+(?:in|on|regarding)\s+|report\s+(?:for\s+)?)?(.*)$", re.I)
 # Words that qualify "approaches", "methods" or "papers" without naming a topic: "the main approaches", "the different methods".
 _QUALIFIERS = re.compile(r"(?:(?:main|key|major|different|common|various|existing|current|popular|standard|typical|general|principal|"
-                         r"primary|leading|notable|prominent|important|best|most|recent|new|latest|available)\s*)+", re.I)
+                         r"primary|leading|notable|prominent|important|best|most|recent|new|latest|available|state-of-the-art|sota|modern|"
+                         r"effective|successful|prior|previous|well-known|promising)\s*)+", re.I)
 _LEAD = re.compile(
-    r"^\s*(?:(?:and|so|also|then|now)\s+)?" + _POLITE + r"(?:(?:which|what)\s+(?:\S+\s+){0,4}?(?:papers?|works|studies|articles|methods|approaches|techniques|models|"
+    r"^\s*(?:(?:and|so|also|then|now)\s+)?" + _POLITE + r"(?:" + _FIELD + r"|(?:which|what)\s+(?:\S+\s+){0,4}?(?:papers?|works|studies|articles|methods|approaches|techniques|models|"
     r"systems|frameworks|ways|ones?)|list\s+(?:the\s+)?(?:\S+\s+){0,4}?(?:papers|methods|approaches|works)?|(?:are|is)\s+there\s+(?:any\s+)?"
     r"(?:papers?|works?|studies|methods)|which\s+of\s+(?:them|these|those)|" + _PAPERS + r"(?=\s+(?:on|about|regarding|for)\b)|" + _ASK_FOR + "|"
-    + _SURVEY + "|" + _WORK_ON + "|" + _HOW_MANY + r")\s*",
+    + _SURVEY + "|" + _WORK_ON + "|" + _HOW_MANY
+    # "(Can you) find (me) papers about X", "find work related to X".
+    + r"|find\s+(?:me\s+)?(?:\S+\s+){0,2}?" + _PAPERS + r"(?:\s+(?:related|relevant)\s+to)?" + r")\s*",
     re.I,
 )
 
@@ -330,12 +342,17 @@ def topic_clause(question: str) -> tuple[str, bool]:
         return f"{figures.group(1)} {figures.group(2)}".strip(" ?."), False
     lead = _LEAD.match(question.strip())
     rest = question.strip()[lead.end() if lead else 0:].strip(" ?.")
+    # "What techniques are used for X?" names a topic; "What methods are used to prune LLMs?" says what the papers do.
+    rest = re.sub(r"^(?:are|is|were|have\s+been)\s+(?:\w+ly\s+)?(?:used|applied|employed|available|proposed|adopted)\s+(?=(?:for|in|to)\s)",
+                  "", rest, flags=re.I) if lead else rest
     to = re.match(r"to\s+(?=\S)", rest, re.I) if lead else None
     if to:
         # "What are the main approaches to KV cache compression?" names a topic; "What are the key techniques to
         # reduce KV cache memory?" says what the papers do.
         return rest[to.end():], not re.search(r"approach(?:es)?\s*$", lead.group(0), re.I)
     rest = re.sub(r"^(?:that|which|who)\s+", "", rest, flags=re.I)
+    # "What papers are there in the collection on pruning?": where to look is no part of the topic.
+    rest = re.sub(r"^(?:are\s+there\s+)?(?:in|from)\s+(?:the|this|my|your)\s+(?:collection|corpus|library)\s+", "", rest, flags=re.I)
     # "Are there any survey papers in the collection?": the kind of paper is the topic.
     kind_of_paper = re.match(r"^(?:are|is)\s+there\s+(?:any\s+)?((?:\S+\s+){1,2}?papers)\b", question.strip(), re.I)
     after = question.strip()[kind_of_paper.end():].strip(" ?.") if kind_of_paper else "-"
@@ -344,10 +361,13 @@ def topic_clause(question: str) -> tuple[str, bool]:
     # "Which one of the pruning methods needs no retraining?": the choice is among those methods, and what follows is the verb phrase.
     rest = re.sub(r"^of\s+(?:the|these|those)\s+(?:\S+\s+){0,4}?(?:papers|methods|approaches|works|techniques|models)\s+", "", rest, flags=re.I)
     noun = re.sub(r"^(?:exist\s+|are\s+there\s+)?(?:for|on|about|regarding|addressing)\s+", "", rest, flags=re.I)
+    if lead:  # "What techniques are used in X?", "find work related to X"; not a question that opens "In the study on ..."
+        noun = re.sub(r"^(?:in|(?:related|relevant)\s+to)\s+", "", noun, flags=re.I)
     noun = re.sub(r"^(?:are|is)\s+(?:mainly\s+)?(?:about|on)\s+", "", noun, flags=re.I)
     if not noun:
         return question.strip(" ?"), False
     # A verb phrase follows "which papers" / "which of them" directly; "list ...", "are there ..." and a
     # stripped "for"/"about" leave a noun phrase.
-    verb = bool(lead) and noun == rest and not re.match(r"\s*(?:list|are|is|please|summari[sz]e|review|describe|outline|give|overview)\b", lead.group(0), re.I) and bool(re.match(r"[a-z]", noun))
+    verb = (bool(lead) and noun == rest and not re.match(r"\s*(?:list|are|is|please|summari[sz]e|review|describe|outline|give|overview)\b", lead.group(0), re.I)
+            and not re.search(r"\b(?:on|in|about|for|regarding|of|to)\s*$", lead.group(0), re.I) and bool(re.match(r"[a-z]", noun)))
     return noun, verb

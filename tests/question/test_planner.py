@@ -122,6 +122,29 @@ def test_a_word_that_qualifies_the_approaches_is_not_the_topic():
     assert topic_clause("How do the speculative decoding papers compare in speedup?") == ("speculative decoding speedup", False)
 
 
+@pytest.mark.parametrize("question, topic", [
+    ("What are recent advances in speculative decoding?", "speculative decoding"),
+    ("What has been done on neural audio codecs?", "neural audio codecs"),
+    ("I need papers on continual learning.", "continual learning"),
+    ("Any papers on mixture-of-experts?", "mixture-of-experts"),
+    ("What do papers in the collection say about quantizing LLMs?", "quantizing LLMs"),
+    ("Can you find papers about watermarking diffusion models?", "watermarking diffusion models"),
+    ("Find work related to token pruning in vision transformers.", "token pruning in vision transformers"),
+    ("What techniques are used for KV cache compression?", "KV cache compression"),
+    ("What papers are there in the collection on pruning?", "pruning"),
+    ("What are the state-of-the-art methods for concept erasure?", "concept erasure"),
+])
+def test_asking_for_the_state_of_a_field_is_a_list_about_that_field(question, topic):
+    # Each was a fact answered from one paper, or a list searched with its request words ("find papers about ...",
+    # "in the collection say about ...") and opened as if they were what the papers do.
+    assert QuestionPlanner().kind(question) == "list"
+    assert topic_clause(question) == (topic, False) and topic_phrase(question) == topic
+
+
+def test_what_methods_are_used_to_do_something_keeps_the_verb():
+    assert topic_clause("What methods are used to prune LLMs?") == ("prune LLMs", True)
+
+
 def test_a_topic_switch_label_is_not_part_of_the_question():
     plan = QuestionPlanner().plan("Switching topics: which papers apply large language models to source code?",
                                   [{"role": "user", "content": "Which papers compress SAM?"}, {"role": "assistant", "content": "SlimSAM [1].", "paper_ids": ["p1"]}])
