@@ -11,14 +11,17 @@ from __future__ import annotations
 import re
 
 _PREFIX = re.compile(r"^\s*([^:]{1,60}?)\s*:\s+\S")
+# How an abstract names its own contribution, for paper_name (which finds the name) and defines (which checks one).
+_PRESENTING = r"(?:propose|introduce|present|develop|design)"
+_NAMING_WORDS = r"(?:called|named|dubbed|termed|coined)"
 _INTRODUCED = re.compile(
-    r"\b(?i:we|this paper|this work)\s+(?i:propose|introduce|present|develop|design|call|dub|name|term)s?\b[^.]{0,120}?"
-    r"(?:\(([A-Z][\w\-+]*[A-Z0-9+][\w\-+]*)\)|\b(?:called|named|dubbed|termed|coined)\s+([A-Z][\w\-+]*[A-Z0-9+][\w\-+]*))"
+    r"\b(?i:we|this paper|this work)\s+(?i:" + _PRESENTING + r"|call|dub|name|term)s?\b[^.]{0,120}?"
+    r"(?:\(([A-Z][\w\-+]*[A-Z0-9+][\w\-+]*)\)|\b" + _NAMING_WORDS + r"\s+([A-Z][\w\-+]*[A-Z0-9+][\w\-+]*))"
 )
 _NAME_LIKE = re.compile(r"[A-Z]")
 # "... an operation called DARE", not "the so-called DARE"; "we propose DARE".
-_NAMING = r"(?<![\w-])(?:called|named|dubbed|termed|coined)\s+(?:it\s+)?"
-_OWN = r"\b(?:we|this\s+paper|this\s+work)\s+(?:propose|present|introduce|develop|design)s?\s+(?:a\s+|an\s+|the\s+)?"
+_NAMING = r"(?<![\w-])" + _NAMING_WORDS + r"\s+(?:it\s+)?"
+_OWN = r"\b(?:we|this\s+paper|this\s+work)\s+" + _PRESENTING + r"s?\s+(?:a\s+|an\s+|the\s+)?"
 # Someone else's method, however it is introduced: "the DARE method proposed by Yu et al.".
 _THEIRS = re.compile(r"\bet\s+al\b|\bproposed\s+by\b|\bintroduced\s+by\b", re.I)
 

@@ -168,7 +168,7 @@ class ShapedAnswerer:
             spans = {i: span for i in chosen if (span := self.extractive.method_span(sources[i], sides.get(i), METHOD_SPAN_CHOICE))}
         # Each of two methods described ("what is the core strategy of each?"), not set against each other ("how do
         # they differ"): one sentence more from its own description, which is all mechanism.
-        extra = frozenset(spans or ()) if spans and len(chosen) <= 2 and not _DIFFER.search(question) else frozenset()
+        extra = frozenset(spans) if spans and len(chosen) <= 2 and not _DIFFER.search(question) else frozenset()
         sentences = self.best_sentences(question, sources, chosen, quantity, per_paper, kind, contribution, lead, figure_fallback, sides,
                                         spans, extra)
         lines, figures, names = [], {}, {}

@@ -45,20 +45,20 @@ _PROPOSED = (r"(?:what|which)\s+[^?.]{0,120}?\s+(?:have|has)\s+been\s+(?:propose
 # "Are there surveys or new algorithms on ...?": is there such work at all.
 _ARE_THERE = (r"(?:are|is)\s+there\s+(?:any\s+)?(?:\S+\s+){0,2}?(?:papers?|works?|studies|methods|surveys?|algorithms|approaches|"
               r"techniques|articles)\b")
-# Asking for the state of a field: "What are recent advances in X?", "What has been done on X?", "I need papers on X.",
-# "Any papers on X?", "What do the papers in the collection say about X?". Shared by _LIST and _LEAD.
-_FIELD = (r"(?:what\s+(?:are|is|have\s+been)\s+(?:the\s+)?(?:\S+\s+){0,2}?(?:advances|progress|developments|trends|directions|state\s+of\s+the\s+art)\s+"
-          r"(?:in|on|for|of|regarding)|what\s+has\s+been\s+(?:done|published|written|proposed)\s+(?:on|in|about|for|regarding)|"
-          r"i\s*(?:'\s*m|\s+am)?\s+(?:need|want|looking\s+for|would\s+like|searching\s+for)\s+(?:\S+\s+){0,2}?(?:papers?|works?|studies|research|articles)"
-          r"(?:\s+(?:on|about|regarding|for|related\s+to|relevant\s+to))?|"
-          r"any\s+(?:papers?|works?|studies|research|articles)\s+(?:on|about|regarding|for|that|using)|"
-          r"what\s+do(?:es)?\s+(?:the\s+)?(?:papers?|works?|studies|research|literature)\s+(?:(?:in|of)\s+(?:the|this|my)\s+(?:collection|corpus|library)\s+)?"
-          r"(?:say|tell\s+(?:me|us))\s+(?:about|on|regarding))")
 # "Can you list ...", "could you please recommend ...": a request's polite opening, shared by _LIST and _LEAD.
 _POLITE = r"(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?"
 # "papers on token merging", "give me 3 papers on X", "recommend some work on X": shared by _LIST and _LEAD.
 _PAPERS = r"(?:papers?|works?|studies|research|articles)"
 _ASK_FOR = r"(?:give|show|recommend|suggest|point)\s+(?:me\s+)?(?:to\s+)?(?:\S+\s+){0,2}?" + _PAPERS
+# Asking for the state of a field: "What are recent advances in X?", "What has been done on X?", "I need papers on X.",
+# "Any papers on X?", "What do the papers in the collection say about X?". Shared by _LIST and _LEAD.
+_FIELD = (r"(?:what\s+(?:are|is|have\s+been)\s+(?:the\s+)?(?:\S+\s+){0,2}?(?:advances|progress|developments|trends|directions|state\s+of\s+the\s+art)\s+"
+          r"(?:in|on|for|of|regarding)|what\s+has\s+been\s+(?:done|published|written|proposed)\s+(?:on|in|about|for|regarding)|"
+          r"i\s*(?:'\s*m|\s+am)?\s+(?:need|want|looking\s+for|would\s+like|searching\s+for)\s+(?:\S+\s+){0,2}?" + _PAPERS
+          + r"(?:\s+(?:on|about|regarding|for|related\s+to|relevant\s+to))?|"
+          r"any\s+" + _PAPERS + r"\s+(?:on|about|regarding|for|that|using)|"
+          r"what\s+do(?:es)?\s+(?:the\s+)?(?:papers?|works?|studies|research|literature)\s+(?:(?:in|of)\s+(?:the|this|my)\s+(?:collection|corpus|library)\s+)?"
+          r"(?:say|tell\s+(?:me|us))\s+(?:about|on|regarding))")
 # "Tell me about Medusa", "Explain EAGLE": what a named method is (_METHOD; rag.answer.answerability.names_only).
 ASK_ABOUT = r"(?:(?:please|can\s+you|could\s+you)\s+)?(?:tell\s+me\s+(?:more\s+)?about|explain|describe|summari[sz]e)"
 # "How many papers are about diffusion models?": answered by listing them, with the count as the opening.
